@@ -24,7 +24,11 @@ function without(text: string, entities: MessageEntity[], drop: (e: MessageEntit
   for (const e of [...entities].sort((a, b) => b.offset - a.offset)) {
     if (drop(e)) out = out.slice(0, e.offset) + " " + out.slice(e.offset + e.length);
   }
-  return out.replace(/\s+/g, " ").trim().replace(/^[,，:：、]\s*/, "");
+  // "请问 @bot，平安通…" → "请问 平安通…": drop the punctuation that followed the mention.
+  return out
+    .replace(/\s+[,，:：、]/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 /**

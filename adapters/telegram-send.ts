@@ -5,10 +5,10 @@ import { TelegramError } from "telegraf";
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from "telegraf/types";
 import type { Answer } from "../src/domain.ts";
 import type { Logger } from "../src/log.ts";
-import { renderTelegram, type TelegramButton } from "../src/render/telegram.ts";
+import { escapeHtml, renderTelegram, type TelegramButton } from "../src/render/telegram.ts";
 import { byteLength } from "./telegram-message.ts";
 import { isNotModified, withRetryOn429, type RetryOptions } from "./telegram-retry.ts";
-import { splitTelegramHtml } from "./telegram-split.ts";
+import { splitTelegramHtml, TELEGRAM_MAX_TEXT } from "./telegram-split.ts";
 
 /** callback_data of buttons whose command is longer than 64 bytes: "#" + a key into this store. */
 export class CallbackStore {
@@ -37,6 +37,30 @@ export interface Delivery {
   replyTo?: number;
 }
 
+/** Room per message for the HTML of a run of lines: tags and escapes grow the text. */
+const RUN_BUDGET = TELEGRAM_MAX_TEXT - 300;
+const htmlCost = (line: string): number => escapeHtml(line).length + 16;
+
+/** The answer text in runs of whole lines whose HTML fits a message; over-long lines are cut. */
+export function lineRuns(text: string, title?: string): string[] {
+  const runs: string[][] = [[]];
+  let used = title ? htmlCost(title) : 0;
+  for (const whole of text.split("\n")) {
+    // A single line too long for a message is cut into pieces (a rare, very long goal text).
+    const pieces = whole.length > RUN_BUDGET / 2 ? (whole.match(new RegExp(`[^]{1,${Math.floor(RUN_BUDGET / 6)}}`, "gu")) ?? [""]) : [whole];
+    for (const line of pieces) {
+      const cost = htmlCost(line) + 1;
+      if (used + cost > RUN_BUDGET && runs.at(-1)!.length > 0) {
+        runs.push([]);
+        used = 0;
+      }
+      runs.at(-1)!.push(line);
+      used += cost;
+    }
+  }
+  return runs.map((r) => r.join("\n"));
+}
+
 const isParseError = (err: unknown): boolean =>
   err instanceof TelegramError && err.code === 400 && /can't parse entities/i.test(err.description);
 
@@ -55,10 +79,19 @@ export class TelegramSender {
     return inline.length > 0 ? { inline_keyboard: inline } : undefined;
   }
 
-  /** The answer as Telegram message parts; the keyboard belongs to the last part. */
+  /**
+   * The answer as Telegram message parts; the keyboard belongs to the last part. The renderer shortens
+   * what does not fit one message, so a long answer is rendered in runs of whole lines that each fit.
+   */
   render(answer: Answer): { parts: string[]; markup: InlineKeyboardMarkup | undefined } {
-    const { html, keyboard } = renderTelegram(answer);
-    return { parts: splitTelegramHtml(html), markup: this.keyboard(keyboard) };
+    const whole = renderTelegram(answer);
+    const markup = this.keyboard(whole.keyboard);
+    const runs = lineRuns(answer.text, answer.title);
+    if (runs.length === 1) return { parts: splitTelegramHtml(whole.html), markup };
+    const parts = runs.flatMap((text, i) =>
+      splitTelegramHtml(renderTelegram({ ...answer, text, title: i === 0 ? answer.title : undefined, actions: [] }).html),
+    );
+    return { parts, markup };
   }
 
   private retrying<T>(what: string, chatId: number | string, call: () => Promise<T>): Promise<T> {

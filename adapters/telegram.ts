@@ -235,13 +235,15 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
   }
 
   function onMessage(update: Update, message: Message): void {
-    if (!me) return;
+    // handleUpdate sets botInfo before any handler runs.
+    const self = me ?? bot.botInfo;
+    if (!self) return;
     const chatKey = chatKeyOf(message.chat.id);
     const group = isGroupChat(message.chat.type);
     const file = fileOf(message);
     const caption = "caption" in message ? (message.caption ?? "") : "";
-    const addressedFile = file && (!group || caption.toLowerCase().includes(`@${me.username.toLowerCase()}`));
-    const incoming = interpretMessage(message, { id: me.id, username: me.username });
+    const addressedFile = file && (!group || caption.toLowerCase().includes(`@${self.username.toLowerCase()}`));
+    const incoming = interpretMessage(message, { id: self.id, username: self.username });
     if (!incoming && !addressedFile) {
       if (message.chat.type === "private" && !("text" in message)) {
         if (isAllowed(chatKey)) inLane(chatKey, { updateId: update.update_id }, message.chat.id, () => sender.sendHtml(message.chat.id, TEXT.onlyText).then(() => {}));

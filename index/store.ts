@@ -106,10 +106,11 @@ export function namePinyin(name: string): string {
 
 /** Goal and indicator text (names, descriptions, values) of a project, as indexed in project_text. */
 function longText(p: ParsedDocument["projects"][number]): string {
-  const parts: string[] = [];
-  if (p.goal) parts.push(p.goal);
-  for (const i of p.indicators) for (const v of [i.name, i.description, i.periodValue, i.annualValue]) if (v) parts.push(v);
-  return parts.join("\n");
+  // Card layouts repeat the name in the description and the description in the value: index once.
+  const parts = new Set<string>();
+  if (p.goal) parts.add(p.goal);
+  for (const i of p.indicators) for (const v of [i.name, i.description, i.periodValue, i.annualValue]) if (v) parts.add(v);
+  return [...parts].join("\n");
 }
 
 export class Store {
@@ -197,7 +198,7 @@ export class Store {
         s.insertIndicator.run(projectId, j, x.level1, x.level2, x.name, x.description, x.periodValue, x.annualValue),
       );
       const text = bigramText(longText(p));
-      if (text && !process.env.NOFTS) s.insertText.run(projectId, text);
+      if (text) s.insertText.run(projectId, text);
     });
     return docId;
   }

@@ -6,11 +6,15 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { sqliteEventDedupe } from "../index/processed-events.ts";
 import { openCatalog, type CatalogHandle } from "../index/open.ts";
 import { createQueryEngine } from "../src/query/engine.ts";
 import { createFeishuAdapter, type EventDedupe, type FeishuAdapter, type FeishuAdapterOptions } from "../adapters/feishu.ts";
-import { FeishuApiError } from "../adapters/feishu-client.ts";
+import { FeishuApiError, normalizeDomain } from "../adapters/feishu-client.ts";
+import { buttonCommand, chatIdOf, messageText, stripMentions } from "../adapters/feishu-events.ts";
+import { decryptFeishuPayload } from "../adapters/feishu-webhook.ts";
 import { createHttpServer } from "../src/http.ts";
+import pino from "pino";
 import { log } from "../src/log.ts";
 import type { Answer } from "../src/domain.ts";
 import type { AskContext, QueryEngine } from "../src/query/types.ts";
@@ -72,11 +76,6 @@ function memoryDedupe(): EventDedupe {
 }
 
 /** Stand-in for the indexing layer's store over the processed_events table (see report). */
-function sqliteDedupe(db: CatalogHandle["db"]): EventDedupe {
-  const insert = db.prepare("INSERT OR IGNORE INTO processed_events (event_id, platform, received_at) VALUES (?, 'feishu', ?)");
-  return { seen: (id) => insert.run(id, Date.now()).changes === 0 };
-}
-
 // ---- harness ----
 interface Harness {
   api: FeishuApiDouble;
@@ -138,7 +137,11 @@ function buttonsOf(card: any): { label: string; value: any }[] {
   const walk = (node: any) => {
     if (Array.isArray(node)) return node.forEach(walk);
     if (node && typeof node === "object") {
-      if (node.tag === "button") out.push({ label: node.text?.content ?? "", value: node.value });
+      if (node.tag === "button") {
+        // Card JSON 1.0 puts the value on the button, 2.0 in a callback behavior.
+        const value = node.value ?? node.behaviors?.find((b: any) => b.type === "callback")?.value;
+        out.push({ label: node.text?.content ?? "", value });
+      }
       Object.values(node).forEach(walk);
     }
   };
@@ -147,11 +150,37 @@ function buttonsOf(card: any): { label: string; value: any }[] {
 }
 
 // ---- tests ----
+describe("feishu helpers", () => {
+  it("decrypts the example from Feishu's event documentation", () => {
+    expect(decryptFeishuPayload("P37w+VZImNgPEO1RBhJ6RtKl7n6zymIbEG1pReEzghk=", "test key")).toBe("hello world");
+  });
+
+  it("reads text and rich-text messages, strips mention placeholders, reads button commands", () => {
+    expect(stripMentions("@_user_1  平安通 @_user_12预算")).toBe("平安通 预算");
+    expect(messageText({ message_type: "text", content: JSON.stringify({ text: "@_user_1 平安通" }) })).toBe("@_user_1 平安通");
+    const post = { title: "", content: [[{ tag: "at", user_id: "@_user_1" }, { tag: "text", text: " 工作经费预算多少" }]] };
+    expect(stripMentions(messageText({ message_type: "post", content: JSON.stringify(post) })!)).toBe("工作经费预算多少");
+    expect(messageText({ message_type: "image", content: JSON.stringify({ image_key: "img_x" }) })).toBeNull();
+    expect(buttonCommand({ command: "/pick 53" })).toBe("/pick 53");
+    expect(buttonCommand(JSON.stringify({ command: "/more" }))).toBe("/more");
+    expect(buttonCommand({ other: 1 })).toBeNull();
+    expect(chatIdOf("feishu:oc_1")).toBe("oc_1");
+    expect(chatIdOf("telegram:-100")).toBeNull();
+    expect(normalizeDomain("https://open.larksuite.com//")).toBe("https://open.larksuite.com");
+  });
+});
+
 describe("feishu webhook", () => {
   it("answers url_verification with the challenge, and refuses a wrong token", async () => {
     const h = await harness();
     const ok = await h.post({ challenge: "ch-123", token: TOKEN, type: "url_verification" });
     expect(ok).toEqual({ status: 200, json: { challenge: "ch-123" } });
+    // A query string on the request URL does not matter (the SDK's adaptDefault hangs on one).
+    const withQuery = await fetch(`http://127.0.0.1:${(h.server.address() as AddressInfo).port}/feishu/events?from=console`, {
+      method: "POST",
+      body: JSON.stringify({ challenge: "ch-q", token: TOKEN, type: "url_verification" }),
+    });
+    expect(await withQuery.json()).toEqual({ challenge: "ch-q" });
     const bad = await h.post({ challenge: "ch-123", token: "wrong", type: "url_verification" });
     expect(bad.status).toBe(401);
     expect(h.api.calls).toHaveLength(0);
@@ -175,6 +204,19 @@ describe("feishu webhook", () => {
     expect(tokenCall?.body).toEqual({ app_id: APP_ID, app_secret: APP_SECRET });
     expect(sent[0]!.call.authorization).toBe(`Bearer ${tokenCall!.response.tenant_access_token}`);
     expect(h.asked[0]!.ctx).toMatchObject({ chatKey: `feishu:${P2P_CHAT}`, userKey: `feishu:${USER}`, isAdmin: false });
+  });
+
+  it("acknowledges an event at once and answers after the engine is done", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const real = realEngine([]);
+    const h = await harness({ engine: { ask: async (text, ctx) => (await gate, real.ask(text, ctx)) } });
+    const res = await h.post(messageEvent({ token: TOKEN, appId: APP_ID, chatId: P2P_CHAT, chatType: "p2p", senderOpenId: USER, text: "平安通项目预算多少" }));
+    expect(res).toEqual({ status: 200, json: {} }); // while the engine is still blocked
+    expect(h.api.messageCalls()).toHaveLength(0);
+    release();
+    await h.adapter.idle();
+    expect(cardText(h.api.messageCalls()[0]!.card)).toContain("2294.25");
   });
 
   it("ignores group messages without an @ of the bot and answers those with one, placeholders stripped", async () => {
@@ -277,7 +319,7 @@ describe("feishu webhook", () => {
     const event = messageEvent({ token: TOKEN, appId: APP_ID, chatId: P2P_CHAT, chatType: "p2p", senderOpenId: USER, text: "平安通项目预算多少" });
 
     const first = openCatalog(dbPath);
-    const h = await harness({ dedupe: sqliteDedupe(first.db) });
+    const h = await harness({ dedupe: sqliteEventDedupe(first.db, "feishu") });
     await h.post(event);
     await h.adapter.idle();
     expect(h.api.messageCalls()).toHaveLength(1);
@@ -286,7 +328,7 @@ describe("feishu webhook", () => {
 
     const second = openCatalog(dbPath); // the process restarted
     try {
-      const again = await harness({ dedupe: sqliteDedupe(second.db) });
+      const again = await harness({ dedupe: sqliteEventDedupe(second.db, "feishu") });
       await again.post(event);
       await again.post(messageEvent({ token: TOKEN, appId: APP_ID, chatId: P2P_CHAT, chatType: "p2p", senderOpenId: USER, text: "平安通项目预算多少" }));
       await again.adapter.idle();
@@ -354,8 +396,10 @@ describe("feishu adapter policy and failures", () => {
     ]);
   });
 
-  it("survives a platform failure (code != 0 and HTTP 500) and answers the next question", async () => {
-    const h = await harness();
+  it("survives a platform failure (code != 0 and HTTP 500), logs it through pino, and answers the next question", async () => {
+    const lines: any[] = [];
+    const captured = pino({ level: "info", base: undefined }, { write: (l: string) => void lines.push(JSON.parse(l)) });
+    const h = await harness({ log: captured });
     h.api.failNext(/\/reply$/, 1, "code");
     h.api.failNext(/\/reply$/, 1, "http-500");
     for (let i = 0; i < 3; i++) {
@@ -365,6 +409,12 @@ describe("feishu adapter policy and failures", () => {
     const replies = h.api.messageCalls();
     expect(replies.map((r) => r.call.status)).toEqual([200, 500, 200]);
     expect(replies.map((r) => r.call.response.code)).toEqual([230001, 500, 0]);
+    const failed = lines.filter((l) => l.msg === "feishu: event failed");
+    expect(failed).toHaveLength(2);
+    expect(failed[0].err).toContain("code=230001");
+    // The SDK's own error log (the HTTP 500) arrives through the adapter at error level (50).
+    expect(lines.some((l) => l.component === "lark-sdk" && l.level === 50)).toBe(true);
+    expect(lines.some((l) => l.component === "lark-sdk" && l.level < 50)).toBe(false);
   });
 
   it("sends notices as new cards and throws when the platform refuses (code != 0)", async () => {

@@ -58,6 +58,13 @@ const TEXT_FIELDS: readonly TextField[] = ["name", "description", "period", "ann
 const isHeaderTail = (keys: string[]): boolean =>
   keys.some((k) => k !== "") && keys.every((k) => k === "" || /^(指标|描述|指标值|名称|内容|说明|值|标)$/.test(k));
 
+/** One row's cells by meaning. */
+type Piece = Record<"level1" | "level2" | TextField, string>;
+
+function cellAt(cells: string[], i: number | null): string {
+  return i === null ? "" : (cells[i] ?? "");
+}
+
 /** A level-2 cell; "满意度指标" (or the typo 满意指标) there means its only child, 服务对象满意度指标. */
 function level2Of(raw: string): Level2 | null {
   return canonicalLevel2(raw) ?? (canonicalLevel1(raw) === "满意度指标" ? "服务对象满意度指标" : null);
@@ -96,14 +103,13 @@ export class IndicatorTable {
       return;
     }
     const cells = this.realign(row.cells, this.drafts.at(-1));
-    const get = (i: number | null): string => (i === null ? "" : (cells[i] ?? ""));
-    const piece = {
-      level1: get(this.cols.level1),
-      level2: get(this.cols.level2),
-      name: get(this.cols.name),
-      description: get(this.cols.description),
-      period: get(this.cols.period),
-      annual: get(this.cols.annual),
+    const piece: Piece = {
+      level1: cellAt(cells, this.cols.level1),
+      level2: cellAt(cells, this.cols.level2),
+      name: cellAt(cells, this.cols.name),
+      description: cellAt(cells, this.cols.description),
+      period: cellAt(cells, this.cols.period),
+      annual: cellAt(cells, this.cols.annual),
     };
     const prev = this.drafts.at(-1);
     if (prev && this.continues(prev, piece)) this.extend(prev, piece);
@@ -157,7 +163,7 @@ export class IndicatorTable {
    * with blank level cells continues the previous one when this table fills its level-2 column
    * on every row (so blank means "no new row"), or when one of the two rows lacks its value.
    */
-  private continues(prev: Draft, piece: Record<"level1" | "level2" | TextField, string>): boolean {
+  private continues(prev: Draft, piece: Piece): boolean {
     const l1Fragment = piece.level1 !== "" && !isLevelName(piece.level1) && canonicalLevel1(prev.level1Raw + piece.level1) !== null;
     if (piece.level1 !== "" && !(this.pageBreak && l1Fragment)) return false;
     if (piece.level2 !== "") {
@@ -171,7 +177,7 @@ export class IndicatorTable {
     return level2EveryRow || piece.annual === "" || prev.annual === "" || l1Fragment;
   }
 
-  private extend(prev: Draft, piece: Record<"level1" | "level2" | TextField, string>): void {
+  private extend(prev: Draft, piece: Piece): void {
     if (piece.level1 !== "") {
       prev.level1Raw += piece.level1.replace(/\s+/g, "");
       prev.level1 = canonicalLevel1(prev.level1Raw) ?? prev.level1;
@@ -187,7 +193,7 @@ export class IndicatorTable {
     for (const f of TEXT_FIELDS) prev[f] = joinPieces(prev[f], piece[f]);
   }
 
-  private start(piece: Record<"level1" | "level2" | TextField, string>, prev: Draft | undefined): void {
+  private start(piece: Piece, prev: Draft | undefined): void {
     if (piece.name !== "") {
       this.startedRows++;
       if (piece.level2 !== "") this.rowsWithLevel2++;

@@ -2,7 +2,7 @@
 import { cardText, isBlank, isPageNumber, type Row } from "./cards-text.ts";
 
 /** "- 3.大学生思想引领及综合素质提升绩效目标表 …… 5" → 3 and the title. */
-const NUMBERED = /^[-•·*]?\s*(\d{1,3})\s*[.、．)）]\s*(.+)$/;
+const NUMBERED = /^[-•·*]?\s*(\d{1,3}|[一二三四五六七八九十]{1,3})\s*[.、．)）]\s*(.+)$/;
 
 export const isNumberedHeading = (text: string): boolean => NUMBERED.test(text.trim());
 

@@ -130,7 +130,7 @@ function readCard(card: Row[], preamble: Preamble, currency: Currency, warnings:
   }
   const headerRows = tableStart >= 0 ? card.slice(0, tableStart) : card;
   const header = parseCardHeader(headerRows);
-  const name = header.name || (preamble.heading ? cardText(preamble.heading.replace(/^[-•·*]?\s*\d+\s*[.、．)）]\s*/, "").replace(/绩效目标表$/, "")) : "");
+  const name = header.name || (preamble.heading ? cardText(preamble.heading.replace(/^[-•·*]?\s*(?:\d+|[一二三四五六七八九十]+)\s*[.、．)）]\s*/, "").replace(/绩效目标表$/, "")) : "");
   if (!name || (header.total === null && header.fiscal === null && cols === null)) return null;
 
   const rate = (currencyIn(headerRows) ?? currency) === "元" ? 10_000 : 1;

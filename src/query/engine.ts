@@ -7,8 +7,8 @@ import { sumAmounts } from "../money.ts";
 import { INDICATOR_MIN_SCORE, matchIndicators, selectByLevel } from "./indicators.ts";
 import type { Intent, IntentParser } from "./intent.ts";
 import { IntentSchema } from "./intent.ts";
-import { findDepartmentMention, looksLikeBody, resolveProject, type Candidate, type DepartmentMention } from "./resolve.ts";
-import { RuleIntentParser, stripBudgetWords } from "./rules.ts";
+import { findDepartmentMention, looksLikeBody, resolveProject, type Candidate, type DepartmentMention, type ProjectResolution } from "./resolve.ts";
+import { RuleIntentParser, splitSubject, stripBudgetWords } from "./rules.ts";
 import { ConversationStore, type ChatState, type FollowUp, type Pager } from "./state.ts";
 import { normalizeQuestion, compactName, isLatin } from "./text.ts";
 import type { AskContext, QueryEngine } from "./types.ts";
@@ -193,7 +193,7 @@ export function createQueryEngine(catalog: Catalog, opts: QueryEngineOptions = {
     followUp: FollowUp,
   ): Reply {
     const sources = sourcesOf([a.project]);
-    const lines = [...a.lines, sourceText(sources)];
+    const lines = [...a.lines];
     const actions: AnswerAction[] = [];
     if (followUp.view === "budget" && a.project.indicators.length) actions.push({ label: "绩效指标", command: `/pick ${a.project.id} indicators` });
     if (followUp.view !== "budget") actions.push({ label: "预算详情", command: `/pick ${a.project.id} budget` });
@@ -203,6 +203,7 @@ export function createQueryEngine(catalog: Catalog, opts: QueryEngineOptions = {
       actions.push(...nearby.map((p, i) => pickAction(i + 2, p)));
       state = { clarification: { candidates: [a.project.id, ...nearby.map((p) => p.id)], followUp } };
     }
+    lines.push(sourceText(sources));
     return {
       answer: {
         intent: a.intent,
@@ -264,27 +265,83 @@ export function createQueryEngine(catalog: Catalog, opts: QueryEngineOptions = {
   }
 
   function unknownBody(words: string): Reply {
-    return notFound(`抱歉，数据中没有“${words}”的预算信息，无法回答这个问题。`);
+    return notFound(`抱歉，数据中没有“${words.replace(/^\d{4}年(?:度)?(?:的)?/, "")}”的预算信息，无法回答这个问题。`);
   }
 
-  /** A question about one project (budget, indicators, one indicator). */
-  function aboutProject(subject: string, followUp: FollowUp): Reply {
+  interface Resolved {
+    /** Set when the question is answered without a project (unknown body, a department). */
+    reply?: Reply;
+    residual: string;
+    deptNames?: string[];
+    mention: DepartmentMention | null;
+  }
+
+  function readProjectSubject(subject: string, departmentFocus: "total" | "list" = "total"): Resolved {
     const { mention, residual } = readSubject(subject);
-    if (mention?.unknown) return unknownBody(mention.unknown);
-    if (mention && GENERIC_REST.test(residual)) return departmentReply(mention.departments, "total");
-    const deptNames = mention?.departments.map((d) => d.name);
-    const res = resolveProject(catalog, [residual, subject], deptNames);
-    if (!res.candidates.length) {
-      if (!mention && looksLikeBody(residual)) return unknownBody(residual);
-      const hits = catalog.searchProjects(residual, { limit: 100, ...(deptNames ? { departments: deptNames } : {}) });
-      if (hits.length) return searchReply(residual, hits.map((h) => h.project), `没有找到名为“${residual}”的项目。与“${residual}”相关的项目共 ${hits.length} 个：`);
-      const where = mention ? `${mention.departments.map((d) => d.name).join("、")}没有` : "没有找到";
-      return notFound(`抱歉，${where}与“${residual}”相符的项目。`);
-    }
-    if (res.tied.length > 1) return clarify(res.tied, residual, followUp);
+    if (mention?.unknown) return { reply: unknownBody(mention.unknown), residual, mention };
+    if (mention && GENERIC_REST.test(residual)) return { reply: departmentReply(mention.departments, departmentFocus), residual, mention };
+    if (!mention && looksLikeBody(residual)) return { reply: unknownBody(residual), residual, mention };
+    return { residual, mention, ...(mention ? { deptNames: mention.departments.map((d) => d.name) } : {}) };
+  }
+
+  /** The resolved project answered in the asked view, or a clarification when names tie. */
+  function answerResolution(res: ProjectResolution, phrase: string, followUp: FollowUp): Reply | null {
+    if (!res.candidates.length) return null;
+    if (res.tied.length > 1) return clarify(res.tied, phrase, followUp);
     const [best, ...rest] = res.candidates;
     const nearby = rest.filter((c) => best!.score - c.score < NEAR_MARGIN && !best!.exact).slice(0, 4).map((c) => c.project);
     return answerFor(best!.project.id, followUp, nearby) ?? notFound("抱歉，这个项目已不在数据中。");
+  }
+
+  function nothingFits(r: Resolved, question = r.residual): Reply {
+    const { residual, deptNames, mention } = r;
+    const hits = catalog.searchProjects(residual, { limit: 100, ...(deptNames ? { departments: deptNames } : {}) });
+    // Words found only in indicator text: perhaps an indicator named without its project.
+    const textHits = hits.filter((h) => h.textOnly).slice(0, 5);
+    if (textHits.length && textHits.length === Math.min(hits.length, 5)) {
+      const found = textHits
+        .map((h) => ({ id: h.project.id, best: matchIndicators(catalog.getProject(h.project.id)?.indicators ?? [], question)[0] }))
+        .filter((x) => x.best && x.best.score >= 0.75)
+        .sort((a, b) => b.best!.score - a.best!.score)[0];
+      if (found) return answerFor(found.id, { view: "indicator_value", indicator: question })!;
+    }
+    if (hits.length) return searchReply(residual, hits.map((h) => h.project), `没有找到名为“${residual}”的项目。与“${residual}”相关的项目共 ${hits.length} 个：`);
+    const where = mention ? `${mention.departments.map((d) => d.name).join("、")}没有` : "没有找到";
+    return notFound(`抱歉，${where}与“${residual}”相符的项目。`);
+  }
+
+  /** A question about one project's budget or indicators. */
+  function aboutProject(subject: string, followUp: FollowUp): Reply {
+    const r = readProjectSubject(subject);
+    if (r.reply) return r.reply;
+    const res = resolveProject(catalog, [r.residual, subject], r.deptNames);
+    return answerResolution(res, r.residual, followUp) ?? nothingFits(r);
+  }
+
+  /** "平安通的应答及时率目标是多少": the project, then the indicator within it. */
+  function aboutIndicator(subject: string, indicator: string): Reply {
+    let r = readProjectSubject(subject);
+    if (r.mention && !r.mention.unknown && GENERIC_REST.test(r.residual)) {
+      // The first 的 only ended the department: "市政协的购置经费的完成率".
+      const again = splitSubject(indicator);
+      if (!again) return r.reply!;
+      subject = `${subject}${again.subject}`;
+      indicator = again.indicator;
+      r = readProjectSubject(subject);
+    }
+    if (r.reply) return r.reply;
+    const res = resolveProject(catalog, [r.residual, subject], r.deptNames);
+    const direct = answerResolution(res, r.residual, { view: "indicator_value", indicator });
+    if (direct) return direct;
+    // The parser's split missed the name's end: take the longest start that names a project.
+    const whole = `${r.residual}${indicator}`;
+    const chars = [...whole];
+    for (let k = Math.min(chars.length - 1, 12); k >= 2; k--) {
+      const head = chars.slice(0, k).join("");
+      const prefixRes = resolveProject(catalog, [head], r.deptNames, { fuzzy: false });
+      if (prefixRes.candidates.length) return answerResolution(prefixRes, head, { view: "indicator_value", indicator: chars.slice(k).join("") || whole })!;
+    }
+    return nothingFits(r, indicator);
   }
 
   // ---------- departments, rankings, filters, searches ----------
@@ -472,13 +529,14 @@ export function createQueryEngine(catalog: Catalog, opts: QueryEngineOptions = {
       case "project_indicators":
         return aboutProject(intent.subject, { view: "indicators", ...(intent.level1 ? { level1: intent.level1 } : {}), ...(intent.level2 ? { level2: intent.level2 } : {}) });
       case "indicator_value":
-        return aboutProject(intent.subject, { view: "indicator_value", indicator: intent.indicator });
+        return aboutIndicator(intent.subject, intent.indicator);
       case "department": {
         const { mention, residual } = readSubject(intent.subject);
         if (mention?.unknown) return unknownBody(mention.unknown);
         if (mention && GENERIC_REST.test(residual)) return departmentReply(mention.departments, intent.focus);
         if (!mention && looksLikeBody(intent.subject)) return unknownBody(intent.subject);
-        return search(intent.subject);
+        // Not a department: "平安通项目一共多少钱" is a project's budget; "青年地带有哪些项目" a search.
+        return intent.focus === "total" ? aboutProject(intent.subject, { view: "budget" }) : search(intent.subject);
       }
       case "ranking":
         return rankingReply(intent);

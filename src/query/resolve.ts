@@ -3,7 +3,7 @@ import { pinyin } from "pinyin-pro";
 import type { Catalog, ProjectHit } from "../../index/catalog.ts";
 import type { DepartmentRecord, ProjectSummary } from "../domain.ts";
 import { placeAtEnd, placesIn } from "./places.ts";
-import { nameFit } from "./similarity.ts";
+import { longestCommonRun, nameFit } from "./similarity.ts";
 import { compactName, isLatin } from "./text.ts";
 
 export interface DepartmentMention {
@@ -37,7 +37,7 @@ export function findDepartmentMention(text: string, departments: DepartmentRecor
 }
 
 /** Words that name a body of government: "…局", "…委员会", "团市委" … */
-const BODY_WORD = /(?:[\u4e00-\u9fff]{1,10}?)(?:局|厅|委员会|团委|团市委|团区委|政协|人大|政府|办公室|法院|检察院|委)$/u;
+const BODY_WORD = /[\u4e00-\u9fff]{1,12}?(?:局|厅|委员会|团委|团市委|团区委|政协|人大|政府|办公室|法院|检察院|委|部|署)$/u;
 export const looksLikeBody = (s: string): boolean => BODY_WORD.test(s);
 
 export interface Candidate {
@@ -63,7 +63,9 @@ function latinForms(name: string): string[] {
 function fitOf(queries: string[], hit: ProjectHit, latin: boolean): { score: number; exact: boolean; ok: boolean } {
   const name = compactName(hit.project.name);
   let best = { score: 0, exact: false, ok: false };
-  const forms = latin ? [name, ...latinForms(hit.project.name)] : [name];
+  // The unit in front of the name: "志愿者行动指导中心工作经费".
+  const withUnit = hit.project.unit && !name.includes(compactName(hit.project.unit)) ? compactName(hit.project.unit) + name : null;
+  const forms = latin ? [name, ...latinForms(hit.project.name)] : withUnit ? [name, withUnit] : [name];
   for (const q of queries) {
     for (const form of forms) {
       const f = nameFit(q, form);
@@ -88,7 +90,7 @@ function placesAgree(places: string[], p: ProjectSummary): boolean {
  * The project a phrase names. `phrases` are variants of the same words (with and without the
  * department words); the first one is searched.
  */
-export function resolveProject(catalog: Catalog, phrases: string[], departments?: string[]): ProjectResolution {
+export function resolveProject(catalog: Catalog, phrases: string[], departments?: string[], mode: { fuzzy?: boolean } = {}): ProjectResolution {
   const texts = [...new Set(phrases.map((p) => p.trim()).filter(Boolean))];
   if (!texts.length) return { candidates: [], tied: [] };
   const queries = [...new Set(texts.map(compactName).filter(Boolean))];
@@ -102,8 +104,13 @@ export function resolveProject(catalog: Catalog, phrases: string[], departments?
     [...hits.values()]
       .map(({ hit, rank }) => ({ hit, rank, fit: fitOf(queries, hit, latin) }))
       .filter((c) => c.fit.ok && placesAgree(places, c.hit.project));
+  // A unit named in front of the name ("志愿者行动指导中心工作经费"): search the rest within it.
+  for (const [unit, department] of unitsNamed(queries[0]!, [...hits.values()].map((h) => h.hit.project))) {
+    const rest = queries[0]!.replace(unit, "");
+    if ([...rest].length >= 2) add(catalog.searchProjects(rest, { limit: SEARCH_LIMIT, ...(department ? { departments: [department] } : {}) }).filter((h) => compactName(h.project.unit ?? "").includes(unit)));
+  }
   let scored = score();
-  if (!scored.length && !latin) {
+  if (!scored.length && !latin && mode.fuzzy !== false) {
     // Typos and reordered words defeat an AND search: search pieces and let the fit decide.
     for (const piece of pieces(queries[queries.length - 1]!)) add(catalog.searchProjects(piece, opts));
     scored = score();
@@ -123,4 +130,27 @@ function pieces(q: string): string[] {
   const step = Math.max(1, Math.ceil((chars.length - 3) / 7));
   for (let i = 0; i + 3 <= chars.length; i += step) out.push(chars.slice(i, i + 3).join(""));
   return out;
+}
+
+/** Units of the hits whose name (most of it) the query spells out: the common run, and the department. */
+function unitsNamed(query: string, projects: ProjectSummary[]): Array<[string, string | null]> {
+  const out = new Map<string, string | null>();
+  for (const p of projects) {
+    if (!p.unit) continue;
+    const unit = compactName(p.unit);
+    const run = longestCommonRun(unit, query);
+    if (run < 4 || run < 0.6 * [...unit].length) continue;
+    const shared = commonRun(unit, query, run);
+    if (shared && !out.has(shared)) out.set(shared, p.department);
+  }
+  return [...out];
+}
+
+function commonRun(a: string, b: string, len: number): string | null {
+  const chars = [...a];
+  for (let i = 0; i + len <= chars.length; i++) {
+    const piece = chars.slice(i, i + len).join("");
+    if (b.includes(piece)) return piece;
+  }
+  return null;
 }

@@ -149,7 +149,7 @@ function leftoverSubject(t: string, phrase: string): string {
   s = s.replace(/项目|排行榜|排行|排名|排序|前\s*(?:\d+|[零〇一二两三四五六七八九十百]+)\s*(?:个|项|名|大)?|top\s*\d+/gi, " ");
   s = s.replace(/(?:\d+|[零〇一二两三四五六七八九十百]+)\s*(?:个|项|名|大)/g, " ");
   s = s.replace(/最高|最多|最大|最贵|最少|最低|最小|最便宜|倒数|靠前|靠后/g, " ");
-  s = s.replace(/预算|金额|资金|总额|经费|拨款/g, " ");
+  s = s.replace(/预算|金额|资金|总额|经费|拨款|花钱|花费|花的钱|用钱|钱/g, " ");
   s = s.replace(/所有|全部|哪些|哪个|哪几个|哪项|什么|是|的|在|之间|有|中|里面|里|当中|分别|按|从高到低|从低到高|由高到低|由低到高|列出/g, " ");
   return trimFillers(s.replace(/\s+/g, ""));
 }
@@ -199,7 +199,10 @@ function indicatorsOf(t: string): Intent | null {
   if (m) return { kind: "project_indicators", subject: m[1]! };
   const end = /指标$/.exec(body);
   if (!end) return null;
-  const head = body.slice(0, end.index);
+  const head = body
+    .slice(0, end.index)
+    .replace(/(?:都|有|包括|包含|设置了?|设定了?|设了)?(?:哪些|什么|哪几个|几个|多少个?|几项|多少项)$/, "")
+    .replace(/(?:都|有|包括|包含)$/, "");
   // The word before 指标: a level (满意度, 成本, 社会效益 …) or one indicator's name.
   const de = head.lastIndexOf("的");
   for (const [subject, word] of candidateSplits(head, de)) {
@@ -224,7 +227,7 @@ const QUANTITY_ASK = /(?:多少|几)\s*(?:个|场|次|人次|人|户|家|名|所
 const SPLIT_MARKERS = /(全年|年度|每年|今年|一年|计划|预计|需要|要|将|共|累计|能|应)/;
 
 /** Where the project's name ends in "志愿在康园项目全年要开展几场活动" or "幸福社区建设指导督导经费要创建多少个幸福社区". */
-function splitSubject(t: string): { subject: string; indicator: string } | null {
+export function splitSubject(t: string): { subject: string; indicator: string } | null {
   const de = t.indexOf("的");
   if (de > 0 && de < t.length - 1) return { subject: t.slice(0, de), indicator: t.slice(de + 1) };
   const marker = SPLIT_MARKERS.exec(t);
@@ -243,7 +246,11 @@ function indicatorValueOf(t: string): Intent | null {
   const asksQuantity = QUANTITY_ASK.test(t) && !MONEY_WORDS.test(t) && !/项目/.test(t.slice(t.search(/多少|几/)));
   if (!asksTarget && !asksQuantity) return null;
   const split = splitSubject(t);
-  if (!split) return null;
+  if (!split) {
+    // No visible seam ("平安通服务对象满意度是多少"): the engine finds where the name ends.
+    const whole = t.replace(TARGET_TAIL, "") || t;
+    return { kind: "indicator_value", subject: whole, indicator: whole };
+  }
   const indicator = split.indicator.replace(TARGET_TAIL, "") || split.indicator;
   const subject = split.subject.trim();
   if (!subject) return null;
