@@ -1,8 +1,8 @@
 // File → bytes → sha256 → duplicate? → parse → one transaction (document, rows, long-text index,
 // hooks such as the alert outbox) → search index. A refused file writes nothing.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { basename } from "node:path";
+import { readFileSync, readdirSync } from "node:fs";
+import { basename, join } from "node:path";
 import type Database from "better-sqlite3";
 import { ParseError, ParsedDocumentSchema, type DocumentRecord, type ParsedDocument } from "../src/domain.ts";
 import { toCents, fromCents } from "../src/money.ts";
@@ -121,4 +121,17 @@ function diff(previousDocumentId: number, before: Row[], after: Row[]): Replacem
   }
   for (const rest of pool.values()) for (const r of rest) out.removed.push({ name: r.name, unit: r.unit, total: fromCents(toCents(r.total)) });
   return out;
+}
+
+/** Regular, non-hidden files directly inside a folder, sorted by name. */
+export function filesIn(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isFile() && !d.name.startsWith("."))
+    .map((d) => join(dir, d.name))
+    .sort();
+}
+
+/** Ingests every file of a folder in name order (what `serve` does with seeds/ on an empty database). */
+export function ingestDirectory(target: IngestTarget, dir: string, opts: IngestOptions = {}): IngestEvent[] {
+  return filesIn(dir).map((f) => ingestFile(target, f, opts));
 }

@@ -6,16 +6,19 @@ import type { DepartmentRecord, DocumentRecord, ParsedDocument, ProjectRecord } 
 import { departmentAliases } from "./aliases.ts";
 import type { Catalog, CatalogStats, ProjectHit, ProjectQuery, SearchOptions } from "./catalog.ts";
 import type { IngestEvent } from "./events.ts";
-import { ingestBytes, ingestFile, ingestParsed, type IngestHook, type IngestOptions, type IngestTarget } from "./ingest.ts";
+import { ingestBytes, ingestDirectory, ingestFile, ingestParsed, type IngestHook, type IngestOptions, type IngestTarget } from "./ingest.ts";
+import { outboxHook } from "./outbox.ts";
 import { configure, migrate } from "./schema.ts";
 import { ProjectSearch } from "./search.ts";
 import { Store } from "./store.ts";
-import { ftsPhrase, normalizeForSearch } from "./tokenize.ts";
+import { normalizeForSearch, termsOfNormalized as queryTermsInOrder } from "./tokenize.ts";
 
 export interface CatalogHandle extends Catalog, IngestTarget {
   ingestBytes(sourceName: string, bytes: Uint8Array, opts?: IngestOptions): IngestEvent;
   ingestFile(path: string, opts?: IngestOptions): IngestEvent;
   ingestParsed(sourceName: string, sha256: string, doc: ParsedDocument, opts?: IngestOptions): IngestEvent;
+  /** Every regular non-hidden file of a folder, in name order. */
+  ingestDirectory(dir: string, opts?: IngestOptions): IngestEvent[];
   /** Registers a hook run inside every document's transaction (e.g. to write outbox rows). */
   addIngestHook(hook: IngestHook): void;
   /** Builds the search index now instead of at the first search; returns the time taken in ms. */
@@ -28,7 +31,11 @@ export function openCatalog(dbPath: string): CatalogHandle {
   const db = new Database(dbPath);
   configure(db);
   migrate(db);
-  return new SqliteCatalog(db);
+  const catalog = new SqliteCatalog(db);
+  // Alerts: every ingest path (watcher, `budget-bot ingest`, files sent in chat) writes its notices
+  // into the outbox inside the document's transaction.
+  catalog.addIngestHook(outboxHook);
+  return catalog;
 }
 
 class SqliteCatalog implements CatalogHandle {
@@ -55,6 +62,9 @@ class SqliteCatalog implements CatalogHandle {
   }
   ingestParsed(sourceName: string, sha256: string, doc: ParsedDocument, opts?: IngestOptions): IngestEvent {
     return ingestParsed(this, sourceName, sha256, doc, opts);
+  }
+  ingestDirectory(dir: string, opts?: IngestOptions): IngestEvent[] {
+    return ingestDirectory(this, dir, opts);
   }
   addIngestHook(hook: IngestHook): void {
     this.ingestHooks.push(hook);
@@ -107,8 +117,8 @@ class SqliteCatalog implements CatalogHandle {
     const t0 = performance.now();
     const search = new ProjectSearch((nq, limit) => this.textSearch(nq, limit));
     this.dataVersion = this.currentDataVersion();
-    const rows = this.store.searchRows();
-    search.add(rows);
+    search.add(this.store.searchRows());
+    search.prepare();
     this.indexedDocs = new Map();
     for (const r of this.store.searchRowsDocuments()) this.indexedDocs.set(r.documentId, r.ids);
     this.search = search;
@@ -117,15 +127,14 @@ class SqliteCatalog implements CatalogHandle {
 
   private textSearch(nq: string, limit: number): number[] {
     if (Array.from(nq).length === 1) return this.store.textContains(nq, limit);
-    const phrase = ftsPhrase(nq);
-    return phrase ? this.store.textMatch(phrase, limit) : [];
+    return this.store.textMatch(queryTermsInOrder(nq), limit);
   }
 
   // ---- Catalog ----
 
   searchProjects(text: string, opts: SearchOptions = {}): ProjectHit[] {
     const limit = opts.limit ?? 10;
-    const raw = this.index().search(text, limit, opts.departments ? new Set(opts.departments) : undefined);
+    const raw = this.index().search(text, limit, opts.departments?.length ? new Set(opts.departments) : undefined);
     const summaries = new Map(this.store.summaries(raw.map((h) => h.id)).map((p) => [p.id, p]));
     return raw.flatMap((h) => {
       const project = summaries.get(h.id);

@@ -41,14 +41,12 @@ const MIGRATIONS: string[] = [
     other_cents INTEGER,
     goal TEXT,
     -- pinyin syllables of the name, space-separated, no tones (computed once at ingest)
-    name_pinyin TEXT NOT NULL DEFAULT '',
-    -- indicator names joined by newlines, so the search index rebuilds without a join
-    indicator_names TEXT NOT NULL DEFAULT ''
+    name_pinyin TEXT NOT NULL DEFAULT ''
   );
   CREATE INDEX projects_document ON projects(document_id, ord);
 
+  -- Keyed by (project, position): one B-tree, rows of a project stored together and in order.
   CREATE TABLE indicators (
-    id INTEGER PRIMARY KEY,
     project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
     ord INTEGER NOT NULL,
     level1 TEXT,
@@ -56,9 +54,9 @@ const MIGRATIONS: string[] = [
     name TEXT NOT NULL,
     description TEXT,
     period_value TEXT,
-    annual_value TEXT
-  );
-  CREATE INDEX indicators_project ON indicators(project_id, ord);
+    annual_value TEXT,
+    PRIMARY KEY (project_id, ord)
+  ) WITHOUT ROWID;
 
   -- Goal and indicator text of current projects, pre-bigrammed (see index/tokenize.ts);
   -- rowid = projects.id. Superseded projects are deleted from it.
@@ -107,6 +105,14 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE sent_at IS NULL;
   `,
+  // 2 (alerts): whether a subscription was made by an admin (refusal notices go to those chats);
+  // an event key per notice so one event reaches one chat at most once (outbox rows written again
+  // after a crash, e.g. a refused inbox file seen twice, are ignored).
+  `
+  ALTER TABLE subscriptions ADD COLUMN by_admin INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE outbox ADD COLUMN event_key TEXT;
+  CREATE UNIQUE INDEX outbox_event_once ON outbox(chat_key, event_key) WHERE event_key IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -125,9 +131,11 @@ export function migrate(db: Database.Database): void {
     throw new Error(`database schema version ${current} is newer than this program (${MIGRATIONS.length})`);
   }
   for (let v = current; v < MIGRATIONS.length; v++) {
+    // IMMEDIATE takes the write lock first; another process may have migrated meanwhile.
     db.transaction(() => {
+      if ((db.pragma("user_version", { simple: true }) as number) > v) return;
       db.exec(MIGRATIONS[v]!);
       db.pragma(`user_version = ${v + 1}`);
-    })();
+    }).immediate();
   }
 }

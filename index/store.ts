@@ -12,6 +12,9 @@ import { fromCents, toCents } from "../src/money.ts";
 import type { CatalogStats, ProjectQuery } from "./catalog.ts";
 import { bigramText } from "./tokenize.ts";
 
+/** Above this many matching projects, long-text matches are not ranked (see textMatch). */
+const RANK_MAX_DOCS = 500;
+
 const cents = (n: number | null): number | null => (n == null ? null : toCents(n));
 const wan = (c: number | null): number | null => (c == null ? null : fromCents(c));
 
@@ -21,7 +24,6 @@ export interface SearchRow {
   name: string;
   unit: string | null;
   department: string | null;
-  indicatorNames: string;
   namePinyin: string;
 }
 
@@ -96,12 +98,21 @@ function toDocument(r: DocumentRow): DocumentRecord {
   };
 }
 
+// Standard names (机构运行辅助经费 …) recur in every body's table: convert each once.
+const pinyinCache = new Map<string, string>();
+
 /** Pinyin syllables without tones, space-separated; non-Chinese characters dropped. */
 export function namePinyin(name: string): string {
-  return pinyin(name, { toneType: "none", type: "array", nonZh: "removed" })
-    .map((s) => s.toLowerCase().replace(/[^a-z]/g, ""))
-    .filter(Boolean)
-    .join(" ");
+  let py = pinyinCache.get(name);
+  if (py === undefined) {
+    py = pinyin(name, { toneType: "none", type: "array", nonZh: "removed" })
+      .map((s) => s.toLowerCase().replace(/[^a-z]/g, ""))
+      .filter(Boolean)
+      .join(" ");
+    if (pinyinCache.size >= 50_000) pinyinCache.clear();
+    pinyinCache.set(name, py);
+  }
+  return py;
 }
 
 /** Goal and indicator text (names, descriptions, values) of a project, as indexed in project_text. */
@@ -126,7 +137,7 @@ export class Store {
         declared_total_cents, warnings, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertUnit: p(`INSERT INTO units (document_id, ord, name, declared_total_cents) VALUES (?, ?, ?, ?)`),
       insertProject: p(`INSERT INTO projects (document_id, ord, name, unit, total_cents, fiscal_cents,
-        special_account_cents, other_cents, goal, name_pinyin, indicator_names) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        special_account_cents, other_cents, goal, name_pinyin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertIndicator: p(`INSERT INTO indicators (project_id, ord, level1, level2, name, description,
         period_value, annual_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       insertText: p(`INSERT INTO project_text (rowid, body) VALUES (?, ?)`),
@@ -138,11 +149,9 @@ export class Store {
         FROM indicators WHERE project_id = ? ORDER BY ord`),
       summaries: p(`SELECT ${SUMMARY_COLUMNS} FROM projects p JOIN documents d ON d.id = p.document_id
         WHERE p.id IN (SELECT value FROM json_each(?))`),
-      searchRows: p(`SELECT p.id, p.name, p.unit, d.department, p.indicator_names AS indicatorNames,
-        p.name_pinyin AS namePinyin FROM projects p JOIN documents d ON d.id = p.document_id
+      searchRows: p(`SELECT p.id, p.name, p.unit, d.department, p.name_pinyin AS namePinyin FROM projects p JOIN documents d ON d.id = p.document_id
         WHERE d.superseded_by IS NULL ORDER BY p.id`),
-      searchRowsOfDoc: p(`SELECT p.id, p.name, p.unit, d.department, p.indicator_names AS indicatorNames,
-        p.name_pinyin AS namePinyin FROM projects p JOIN documents d ON d.id = p.document_id
+      searchRowsOfDoc: p(`SELECT p.id, p.name, p.unit, d.department, p.name_pinyin AS namePinyin FROM projects p JOIN documents d ON d.id = p.document_id
         WHERE d.id = ? ORDER BY p.id`),
       documents: p(`SELECT ${DOCUMENT_COLUMNS} FROM documents d ORDER BY d.id`),
       departments: p(`SELECT d.department AS name, count(p.id) AS project_count,
@@ -154,7 +163,8 @@ export class Store {
         count(p.id) AS projects, count(DISTINCT d.department) AS departments,
         coalesce(sum(p.total_cents), 0) AS total_cents
         FROM projects p JOIN documents d ON d.id = p.document_id WHERE d.superseded_by IS NULL`),
-      textMatch: p(`SELECT rowid AS id FROM project_text WHERE project_text MATCH ? ORDER BY rank LIMIT ?`),
+      textMatchRanked: p(`SELECT rowid AS id FROM project_text WHERE project_text MATCH ? ORDER BY rank LIMIT ?`),
+      textMatchFirst: p(`SELECT rowid AS id FROM project_text WHERE project_text MATCH ? LIMIT ?`),
       textLike: p(`SELECT p.id FROM projects p JOIN documents d ON d.id = p.document_id
         WHERE d.superseded_by IS NULL AND (instr(p.goal, @n) > 0
           OR EXISTS (SELECT 1 FROM indicators i WHERE i.project_id = p.id
@@ -192,7 +202,7 @@ export class Store {
     doc.projects.forEach((p, i) => {
       const projectId = Number(
         s.insertProject.run(docId, i, p.name, p.unit, toCents(p.total), cents(p.fiscal), cents(p.specialAccount),
-          cents(p.other), p.goal, namePinyin(p.name), p.indicators.map((x) => x.name).join("\n")).lastInsertRowid,
+          cents(p.other), p.goal, namePinyin(p.name)).lastInsertRowid,
       );
       p.indicators.forEach((x, j) =>
         s.insertIndicator.run(projectId, j, x.level1, x.level2, x.name, x.description, x.periodValue, x.annualValue),
@@ -304,9 +314,17 @@ export class Store {
     return { documents: r.documents, projects: r.projects, departments: r.departments, total: fromCents(r.total_cents) };
   }
 
-  /** Project ids whose goal/indicator text contains the phrase (FTS5 over bigrams), best first. */
-  textMatch(phrase: string, limit: number): number[] {
-    return (this.s.textMatch.all(phrase, limit) as Array<{ id: number }>).map((r) => r.id);
+  /**
+   * Project ids whose goal/indicator text contains the phrase (FTS5 over bigrams). Ranked by bm25
+   * when the phrase is selective; when it matches thousands (确保, 项目), bm25 scores every match
+   * (30–60 ms at 100k projects), so the first matches in id order are taken instead.
+   */
+  textMatch(terms: string[], limit: number): number[] {
+    if (terms.length === 0) return [];
+    const phrase = `"${terms.join(" ").replace(/"/g, '""')}"`;
+    const first = this.s.textMatchFirst.all(phrase, RANK_MAX_DOCS + 1) as Array<{ id: number }>;
+    const rows = first.length > RANK_MAX_DOCS ? first.slice(0, limit) : (this.s.textMatchRanked.all(phrase, limit) as Array<{ id: number }>);
+    return rows.map((r) => r.id);
   }
 
   /** Same for a one-character query, which has no bigram: a plain scan. */

@@ -47,10 +47,3 @@ export function queryTerms(text: string): string[] {
 export function bigramText(text: string): string {
   return tokenize(text).join(" ");
 }
-
-/** FTS5 phrase for a query: "ab bc cd" matches exactly where the query occurs. Null when no terms. */
-export function ftsPhrase(text: string): string | null {
-  const terms = tokenize(text);
-  if (terms.length === 0) return null;
-  return `"${terms.join(" ").replace(/"/g, '""')}"`;
-}

@@ -38,6 +38,10 @@ export async function runServe(): Promise<void> {
     throw err;
   }
 
+  const chatPlatforms = Boolean(settings.TELEGRAM_BOT_TOKEN || (settings.FEISHU_APP_ID && settings.FEISHU_APP_SECRET));
+  // The console chat shares the terminal with the log: keep the log to warnings there.
+  if (!chatPlatforms && !process.env.LOG_LEVEL) log.level = "warn";
+
   const catalog = openCatalog(settings.BUDGET_DB);
   if (catalog.stats().documents === 0) ingestSeeds(catalog);
   const indexMs = catalog.warmUp();

@@ -34,7 +34,7 @@ const TABLES = ["documents", "units", "projects", "indicators", "outbox", "chats
 /** Row counts and full content of every table, to compare before/after. */
 export function snapshot(db: Database.Database): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const t of TABLES) out[t] = db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all();
+  for (const t of TABLES) out[t] = db.prepare(`SELECT * FROM ${t} ORDER BY ${t === "indicators" ? "project_id, ord" : "rowid"}`).all();
   out.project_text = db.prepare(`SELECT count(*) AS n FROM project_text`).get();
   return out;
 }

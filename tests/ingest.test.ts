@@ -106,6 +106,27 @@ describe("ingest", () => {
   });
 });
 
+describe("two connections", () => {
+  it("a warmed-up catalog sees documents another connection stored (and replaced)", () => {
+    const dbPath = join(tempDir(), "b.db");
+    const server = openCatalog(dbPath);
+    server.warmUp();
+    expect(server.searchProjects("平安通")).toEqual([]);
+    const cli = openCatalog(dbPath); // e.g. `budget-bot ingest` while `serve` runs
+    expect(cli.ingestFile(MZ).kind).toBe("ingested");
+    expect(server.searchProjects("平安通")[0]!.project.name).toBe("广州市“平安通”服务项目");
+    // Second version without the row of 广州市“平安通”服务项目 (line 18 of the seed).
+    const v2 = readFileSync(MZ, "utf8").split("\n").filter((l) => !l.startsWith("广州市“平安通”服务项目\t")).join("\n");
+    const replaced = cli.ingestBytes("003_ace059b0f710521b.txt", Buffer.from(v2));
+    expect(replaced.kind === "ingested" && replaced.replaced?.removed).toEqual([
+      { name: "广州市“平安通”服务项目", unit: null, total: 2294.25 },
+    ]);
+    expect(server.searchProjects("平安通").filter((h) => h.exactName)).toEqual([]);
+    cli.close();
+    server.close();
+  });
+});
+
 describe("ingest hook", () => {
   it("commits outbox rows with the document, and rolls both back together", () => {
     const catalog = openCatalog(join(tempDir(), "b.db"));

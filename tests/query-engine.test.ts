@@ -251,3 +251,61 @@ describe("search, help, stats, not found", () => {
     for (const q of ["", "2", "/more", "/pick 999999", "你好", "x"]) expect(AnswerSchema.safeParse(await ask(q)).success, q).toBe(true);
   });
 });
+
+describe("more phrasings", () => {
+  it("X的Y是多少 with Y an indicator name", async () => {
+    const a = await ask("市政协书画工作经费的资金支出合规率是多少");
+    expect(a.intent).toBe("indicator_value");
+    expect(a.projects[0]?.name).toBe("市政协书画工作经费");
+    expect(a.text).toContain("100%");
+  });
+
+  it("X的Y是多少 with Y a money word stays a budget question", async () => {
+    const a = await ask("平安通项目的预算资金是多少");
+    expect(a.intent).toBe("project_budget");
+    expect(a.text).toContain("2294.25");
+  });
+
+  it("which department has the most", async () => {
+    const a = await ask("哪个部门预算最多");
+    expect(a.intent).toBe("ranking");
+    expect(a.text.split("\n")[1]).toBe("1. 广州市民政局 — 12508.23 万元（42 个项目）");
+  });
+
+  it("an empty filter says so as a filter answer", async () => {
+    const a = await ask("预算超过1亿的项目");
+    expect(a.intent).toBe("filter");
+    expect(a.projects).toEqual([]);
+    expect(a.text).toContain("没有预算超过 10000.00 万元的项目");
+  });
+});
+
+describe("after an ingest", () => {
+  it("the engine sees the new document at the next question", async () => {
+    const own = openSeedCatalog();
+    try {
+      const e = createQueryEngine(own.catalog);
+      expect((await e.ask("/stats", { chatKey: "i" })).text).toContain("95 个项目");
+      expect((await e.ask("超过3000万的项目", { chatKey: "i" })).projects).toEqual([]);
+      own.catalog.ingestParsed("extra.txt", "f".repeat(64), {
+        department: "广州市越秀区民政局",
+        title: null,
+        year: 2024,
+        currencyUnit: "万元",
+        layout: "wide-table",
+        declaredTotal: 3500.1,
+        units: [],
+        projects: [{ name: "越秀区长者饭堂项目", unit: null, total: 3500.1, fiscal: 3500.1, specialAccount: null, other: null, goal: null, indicators: [] }],
+        warnings: [],
+      });
+      expect((await e.ask("/stats", { chatKey: "i" })).text).toContain("96 个项目");
+      const f = await e.ask("超过3000万的项目", { chatKey: "i" });
+      expect(f.projects.map((p) => [p.name, p.total])).toEqual([["越秀区长者饭堂项目", 3500.1]]);
+      const d = await e.ask("越秀区民政局有哪些项目", { chatKey: "i" });
+      expect(d.intent).toBe("department");
+      expect(d.text).toContain("3500.10 万元");
+    } finally {
+      own.dispose();
+    }
+  });
+});

@@ -10,7 +10,7 @@ import { removeTempDirs, SEED_DIR, tempDir } from "./index-helpers.ts";
 
 afterAll(removeTempDirs);
 
-const STABLE = 300;
+const STABLE = 600;
 
 async function until(cond: () => boolean, ms = 8000): Promise<void> {
   const end = Date.now() + ms;
@@ -39,7 +39,7 @@ describe("inbox watcher", () => {
     const chunk = Math.ceil(bytes.length / 5);
     for (let i = 0; i < 5; i++) {
       writeSync(fd, bytes, i * chunk, Math.min(chunk, bytes.length - i * chunk));
-      await sleep(STABLE / 3); // pauses shorter than the stability window
+      await sleep(STABLE / 4); // pauses shorter than the stability window
     }
     closeSync(fd);
     await until(() => events.length > 0);

@@ -1,11 +1,12 @@
 // `budget-bot ingest <file|dir>... [--db PATH]`: progress on a terminal, plain lines otherwise,
 // a summary table at the end; exit 1 if anything was refused.
-import { readdirSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
+import { statSync } from "node:fs";
+import { basename } from "node:path";
 import cliProgress from "cli-progress";
 import { loadSettings } from "../config.ts";
 import { formatAmount } from "../money.ts";
 import type { IngestEvent } from "../../index/events.ts";
+import { filesIn } from "../../index/ingest.ts";
 import { openCatalog } from "../../index/open.ts";
 
 /** Files named on the command line, directories expanded to their regular files, sorted. */
@@ -23,11 +24,7 @@ export function expandPaths(paths: string[]): Array<{ path: string; error?: stri
       out.push({ path: p });
       continue;
     }
-    const names = readdirSync(p, { withFileTypes: true })
-      .filter((d) => d.isFile() && !d.name.startsWith("."))
-      .map((d) => d.name)
-      .sort();
-    for (const n of names) out.push({ path: join(p, n) });
+    for (const f of filesIn(p)) out.push({ path: f });
   }
   return out;
 }

@@ -20,10 +20,11 @@ export function detectLayout(text: string): Layout | null {
     let end = text.indexOf("\n", start);
     if (end < 0) end = text.length;
     // Only the first 300 characters of a line matter for its labels.
-    const head = compact(text.slice(start, Math.min(end, start + 300)));
+    const raw = text.slice(start, Math.min(end, start + 300));
+    const head = compact(raw);
     if (head.startsWith("项目名称")) {
       if (/总计|合计/.test(head) && /绩效(目标|指标)|财政拨款/.test(head)) wide++;
-      else if (head.length > 4) cards++; // a card's "项目名称 | <name>" row
+      else if (/^[^\t]*\t\s*[^\s\t]/.test(raw)) cards++; // a card's "项目名称 | <name>" table row
     }
     if (/^预算规模/.test(head) || /^一级指标二级指标/.test(head)) cards++;
     if (wide >= 3 || cards >= 6) break;

@@ -56,8 +56,9 @@ export function startsIndicatorItem(text: string): boolean {
  * value (a cell broken after `1.物管覆盖率。` is not finished). Looks at the tail only.
  */
 export function indicatorCellComplete(text: string): boolean {
+  // "≥99." is a number cut short, not a stop.
+  if (!/(?:。|(?<!\d)\.)$/.test(cleanText(text.length > 40 ? text.slice(-40) : text))) return false;
   const tail = cleanText(text.length > 3000 ? text.slice(-3000) : text);
-  if (!/(?:。|(?<!\d)\.)$/.test(tail)) return false; // "≥99." is a number cut short, not a stop
   let lastMarkerEnd = 0;
   MARKER.lastIndex = 0;
   for (let m = MARKER.exec(tail); m != null; m = MARKER.exec(tail)) {
@@ -99,8 +100,14 @@ function parseItem(level1Raw: string, bodyRaw: string): Indicator {
 
   const period = PERIOD_LABEL.exec(body);
   const afterPeriod = period ? period.index + period[0].length : 0;
-  const annualRel = ANNUAL_LABEL.exec(body.slice(afterPeriod));
-  let annual = annualRel ? { index: annualRel.index + afterPeriod, length: annualRel[0].length } : null;
+  // 年度指标值 normally follows 实施周期指标值; look after it first, then before it.
+  let annual: { index: number; length: number } | null = null;
+  const after = ANNUAL_LABEL.exec(body.slice(afterPeriod));
+  if (after) annual = { index: after.index + afterPeriod, length: after[0].length };
+  else if (period) {
+    const before = ANNUAL_LABEL.exec(body.slice(0, period.index));
+    if (before) annual = { index: before.index, length: before[0].length };
+  }
   if (!annual && !period) {
     const any = ANY_VALUE_LABEL.exec(body);
     if (any) annual = { index: any.index, length: any[0].length };

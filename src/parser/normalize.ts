@@ -16,8 +16,12 @@ export function stripTags(s: string): string {
  * A cell's text as a reader means it: tags gone, whitespace collapsed, and no spaces inside
  * CJK text or between CJK text and numbers (PDF extraction inserts them at random).
  */
+const ANY_SPACE = /[\s\u00a0\u3000]/;
+
 export function cleanText(s: string): string {
-  return stripTags(s)
+  const t = stripTags(s);
+  if (!ANY_SPACE.test(t)) return t; // the common case: nothing to collapse
+  return t
     .replace(/[\s\u00a0\u3000]+/g, " ")
     .replace(SPACE_BETWEEN_CJK, "$1")
     .replace(SPACE_AFTER_CJK_BEFORE_ANY, "$1")
@@ -40,8 +44,11 @@ export function dropFinalStop(s: string): string {
 const AMOUNT = /^[-+]?(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:[.．]\d+)?$/;
 
 /** "1,234.50" / "１２．３" → 1234.5; anything that is not a plain amount → null. */
+const AMOUNT_CHARS = /^[\s\d.,，．+\-\uff0b\uff0d\uff10-\uff19\u00a0\u3000]*$/;
+
 export function parseAmount(raw: string | undefined | null): number | null {
-  if (raw == null) return null;
+  if (raw == null || raw.length > 80) return null; // amounts are short: keeps text cells cheap
+  if (!AMOUNT_CHARS.test(stripTags(raw))) return null;
   const s = cleanText(raw)
     .normalize("NFKC")
     .replace(/\s+/g, "");
@@ -81,8 +88,12 @@ export function joinBroken(a: string, b: string): string {
 
 /** True for a cell with nothing but whitespace and tags; cheap on long cells. */
 export function isBlankCell(s: string): boolean {
-  if (s.length > 200 && /[^\s<>\/pPbrBR\u00a0\u3000]/.test(s.slice(0, 200))) return false;
-  return compact(s) === "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0xa0 || c === 0x3000) continue;
+    return c === 0x3c /* "<": maybe only tags */ ? compact(s) === "" : false;
+  }
+  return true;
 }
 
 /** Trailing separators and stops (。；，…) dropped: indicator fields and names never keep them. */

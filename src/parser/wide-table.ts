@@ -7,7 +7,7 @@
 //      below it), then self-checks as Chinese warnings.
 import { ParseError, type ParsedDocument, type Project, type Unit } from "../domain.ts";
 import { indicatorCellComplete, looksLikeIndicators, parseIndicatorCell, startsIndicatorItem } from "./indicators.ts";
-import { cleanText, compact, isAmountLike, isBlankCell, joinBroken, parseAmount, parseScaledAmount, stripTags } from "./normalize.ts";
+import { cleanText, compact, isAmountLike, isBlankCell, parseAmount, parseScaledAmount, stripTags } from "./normalize.ts";
 
 type AmountRole = "total" | "fiscal" | "specialAccount" | "other" | "ignore";
 
@@ -19,10 +19,103 @@ interface Header {
   hasUnitColumn: boolean;
 }
 
+const SPACE_CODES = new Set([0x20, 0x09, 0xa0, 0x3000]);
+const isAsciiLetter = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+
+/**
+ * A cell re-assembled from the pieces a line break split it into. Pieces are joined once, at the
+ * end, and only the cell's head or tail is inspected on the way, so appending thousands of lines
+ * to one cell stays linear (inspecting a growing concatenated string would copy it each time).
+ */
+class Cell {
+  private parts: string[] = [];
+  private joined: string | null = null;
+  private blank = true;
+  length = 0;
+
+  constructor(first = "") {
+    if (first !== "") this.append(first);
+  }
+
+  append(piece: string): void {
+    // Same glue as joinBroken, decided from the ends alone: nothing, or a space between Latin words.
+    let start = 0;
+    while (start < piece.length && SPACE_CODES.has(piece.charCodeAt(start))) start++;
+    if (start === piece.length) return;
+    const p = start === 0 ? piece : piece.slice(start);
+    while (this.parts.length > 0) {
+      const last = this.parts[this.parts.length - 1]!;
+      let end = last.length;
+      while (end > 0 && SPACE_CODES.has(last.charCodeAt(end - 1))) end--;
+      if (end === last.length) break;
+      this.length -= last.length - end;
+      if (end === 0) this.parts.pop();
+      else this.parts[this.parts.length - 1] = last.slice(0, end);
+    }
+    const last = this.parts[this.parts.length - 1];
+    if (last != null && isAsciiLetter(last.charCodeAt(last.length - 1)) && isAsciiLetter(p.charCodeAt(0))) {
+      this.parts.push(" ");
+      this.length++;
+    }
+    this.parts.push(p);
+    this.length += p.length;
+    this.joined = null;
+    if (this.blank && !isBlankCell(p)) this.blank = false;
+  }
+
+  isBlank(): boolean {
+    return this.blank;
+  }
+
+  head(n: number): string {
+    let out = "";
+    for (const p of this.parts) {
+      out += p;
+      if (out.length >= n) break;
+    }
+    return out.slice(0, n);
+  }
+
+  tail(n: number): string {
+    const picked: string[] = [];
+    let got = 0;
+    for (let i = this.parts.length - 1; i >= 0 && got < n; i--) {
+      picked.push(this.parts[i]!);
+      got += this.parts[i]!.length;
+    }
+    return picked.reverse().join("").slice(-n);
+  }
+
+  toString(): string {
+    if (this.joined == null) {
+      this.joined = this.parts.join("");
+      this.parts = this.joined === "" ? [] : [this.joined];
+    }
+    return this.joined;
+  }
+}
+
+/** A cell as split from its line, or (once something was appended to it) a Cell. */
+type Slot = string | Cell;
+const slotBlank = (c: Slot | undefined) => c == null || (typeof c === "string" ? isBlankCell(c) : c.isBlank());
+const slotHead = (c: Slot, n: number) => (typeof c === "string" ? c.slice(0, n) : c.head(n));
+const slotTail = (c: Slot, n: number) => (typeof c === "string" ? c.slice(-n) : c.tail(n));
+const slotText = (c: Slot | undefined) => (c == null ? "" : c.toString());
+
 /** One table row re-assembled from one or more text lines. */
 interface RawRow {
-  cells: string[];
+  cells: Slot[];
   line: number;
+}
+
+/** The cell at `i`, made appendable. */
+function cellAt(row: RawRow, i: number): Cell {
+  while (row.cells.length <= i) row.cells.push("");
+  const c = row.cells[i]!;
+  if (typeof c !== "string") return c;
+  const cell = new Cell(c);
+  row.cells[i] = cell;
+  return cell;
 }
 
 /** A row read by content. Amounts are integers in 1/10000 of the document's unit. */
@@ -57,10 +150,12 @@ function headerRole(cell: string): AmountRole | "name" | "goal" | "indicators" |
 
 /** A table header line (possibly repeated after a page break): at least three known labels. */
 function readHeader(cells: string[]): Header | null {
-  if (cells.length < 3) return null;
+  if (cells.length < 2 || cells.length > 40) return null;
   const roles = cells.map(headerRole);
   const known = roles.filter((r) => r != null && r !== "ignore" && r !== "name").length;
-  if (known < 3) return null;
+  // Three labels, or a header line broken in two where every filled cell is a label.
+  const onlyLabels = roles.every((r) => r == null || r !== "ignore");
+  if (known < 3 && !(known >= 2 && onlyLabels)) return null;
   const amountRoles: AmountRole[] = [];
   for (const r of roles) {
     if (r === "total" || r === "fiscal" || r === "specialAccount" || r === "other") amountRoles.push(r);
@@ -108,7 +203,7 @@ function readPreamble(lines: string[], headerLine: string): Preamble {
     const named = /(?:部\s*门|单\s*位)\s*名\s*称\s*[：:]\s*([^\t]*)/.exec(stripTags(line));
     if (named && department == null) {
       const value = named[1]!.split(/单\s*位\s*[：:]|\s{2,}|\u3000/)[0]!;
-      department = cleanOrNullName(value.replace(/^\s*\d{3,}\s*/, ""));
+      department = cleanOrNullName(value.replace(/^\s*\d{3,}\s*[-－_]?\s*/, "")); // "561301 单位名" → 单位名
     }
     const y = /^[（(]?((?:19|20)\d{2})年度?[)）]?$/.exec(c) ?? /年度[：:]((?:19|20)\d{2})/.exec(c);
     if (y && year == null) year = Number(y[1]);
@@ -183,9 +278,9 @@ function lineKind(line: string, cells: string[]): LineKind {
   return "plain";
 }
 
-function lastFilled(cells: string[]): number {
+function lastFilled(cells: Slot[]): number {
   let i = cells.length - 1;
-  while (i >= 0 && isBlankCell(cells[i]!)) i--;
+  while (i >= 0 && slotBlank(cells[i])) i--;
   return i;
 }
 
@@ -194,17 +289,17 @@ function needsMore(row: RawRow, header: Header): boolean {
   const i = lastFilled(row.cells);
   if (i < 1) return false;
   const last = row.cells[i]!;
-  if (isAmountLike(last)) return false; // amounts only: a subtotal or 合计 row
-  if (looksLikeIndicators(last)) return !indicatorCellComplete(last);
+  if (last.length <= 80 && isAmountLike(slotText(last))) return false; // a subtotal or 合计 row
+  const end = cleanText(slotTail(last, 40));
+  if (looksLikeIndicators(slotHead(last, 300)))
+    return !(/(?:。|(?<!\d)\.)$/.test(end) && indicatorCellComplete(slotTail(last, 3000)));
   // A goal (or a cut-off indicator cell): unfinished without a final stop, or while the
   // indicator column has not been reached yet.
-  const end = cleanText(last.length > 50 ? last.slice(-50) : last);
   return !/(?:[。！!？?）)”"》]|(?<!\d)\.)$/.test(end) || row.cells.length < header.cellCount;
 }
 
 function appendLoose(row: RawRow, text: string): void {
-  const i = Math.max(lastFilled(row.cells), 0);
-  row.cells[i] = joinBroken(row.cells[i] ?? "", text);
+  cellAt(row, Math.max(lastFilled(row.cells), 0)).append(text);
 }
 
 function appendCells(row: RawRow, cells: string[]): void {
@@ -212,15 +307,12 @@ function appendCells(row: RawRow, cells: string[]): void {
     // A continuation row with empty leading columns: merge column by column, right-aligned.
     const offset = row.cells.length - cells.length;
     cells.forEach((c, i) => {
-      if (isBlankCell(c)) return;
-      const target = Math.max(i + offset, 1);
-      row.cells[target] = joinBroken(row.cells[target] ?? "", c);
+      if (!isBlankCell(c)) cellAt(row, Math.max(i + offset, 1)).append(c);
     });
     return;
   }
-  const last = row.cells.length - 1;
-  row.cells[last] = joinBroken(row.cells[last]!, cells[0]!);
-  row.cells.push(...cells.slice(1));
+  cellAt(row, row.cells.length - 1).append(cells[0]!);
+  for (let i = 1; i < cells.length; i++) row.cells.push(cells[i]!);
 }
 
 function assembleRows(lines: string[], from: number, header: Header): RawRow[] {
@@ -256,7 +348,7 @@ function assembleRows(lines: string[], from: number, header: Header): RawRow[] {
   }
 
   const rows: RawRow[] = [];
-  let pending: string[] = [];
+  let pending: string[] = []; // loose lines that begin the next row's name
   const flushPending = () => {
     const prev = rows.at(-1);
     if (prev) for (const p of pending) appendLoose(prev, p);
@@ -270,9 +362,12 @@ function assembleRows(lines: string[], from: number, header: Header): RawRow[] {
       const cells = cellsOf[i]!;
       const start = starts[i];
       if (start) {
-        const row = start === "shifted" ? ["", ...cells] : cells;
+        const row: Slot[] = start === "shifted" ? ["", ...cells] : cells;
         if (pending.length > 0) {
-          row[0] = joinBroken(pending.reduce(joinBroken, ""), row[0]!);
+          const name = new Cell();
+          for (const p of pending) name.append(p);
+          name.append(slotText(row[0]));
+          row[0] = name;
           pending = [];
         }
         rows.push({ cells: row, line: i + 1 });
@@ -288,7 +383,8 @@ function assembleRows(lines: string[], from: number, header: Header): RawRow[] {
     const prev = rows.at(-1);
     const next = nextStart[i];
     const beginsNext = next === "named" || next === "unnamed" || next === "shifted";
-    const prevLast = prev ? prev.cells[lastFilled(prev.cells)] ?? "" : "";
+    const lastIndex = prev ? lastFilled(prev.cells) : -1;
+    const prevLast = prev && lastIndex >= 0 ? slotHead(prev.cells[lastIndex]!, 300) : "";
     if (pending.length > 0 || !prev) {
       if (beginsNext) pending.push(line);
       else if (prev) {
@@ -298,7 +394,7 @@ function assembleRows(lines: string[], from: number, header: Header): RawRow[] {
     } else if (startsIndicatorItem(line) && looksLikeIndicators(prevLast)) appendLoose(prev, line);
     else if (needsMore(prev, header)) appendLoose(prev, line);
     else if (beginsNext) pending.push(line);
-    else if (lastFilled(prev.cells) >= 1 && !isAmountLike(prevLast)) appendLoose(prev, line);
+    else if (lastIndex >= 1 && !isAmountLike(prevLast)) appendLoose(prev, line);
   }
   flushPending();
   return rows;
@@ -347,8 +443,8 @@ function combinations(n: number, k: number): number[][] {
 }
 
 function readRow(row: RawRow, header: Header): RowFields | null {
-  const cells = row.cells;
-  const a = cells.findIndex((c, i) => i <= 1 && isAmount(c));
+  const cells = row.cells.map(slotText);
+  const a = isAmount(cells[0]) ? 0 : isAmount(cells[1]) ? 1 : -1;
   if (a < 0) return null;
   const name = cleanText(cells.slice(0, a).join(""));
   const values: (number | null)[] = [];
@@ -358,15 +454,18 @@ function readRow(row: RawRow, header: Header): RowFields | null {
     k++;
   }
   const texts = cells.slice(k).filter((c) => !isBlankCell(c));
+  // The indicator cell is one of the last text cells (by content: it starts with an item marker).
   let ind = -1;
-  for (let i = texts.length - 1; i >= 0; i--) {
+  for (let i = texts.length - 1; i >= Math.max(0, texts.length - 3); i--) {
     if (looksLikeIndicators(texts[i]!)) {
       ind = i;
       break;
     }
   }
   if (ind < 0 && texts.length >= 2) ind = texts.length - 1;
-  const goalText = texts.filter((_, i) => i !== ind).map(cleanText).reduce(joinBroken, "");
+  const goalPieces = new Cell();
+  texts.forEach((t, i) => i !== ind && goalPieces.append(t));
+  const goalText = cleanText(goalPieces.toString());
   const amounts = assignAmounts(values, header.amountRoles);
   const fiscal = amounts.get("fiscal") ?? null;
   const specialAccount = amounts.get("specialAccount") ?? null;

@@ -4,11 +4,12 @@ import type { Catalog, ProjectQuery } from "../../index/catalog.ts";
 import type { Answer, AnswerAction, DepartmentRecord, IntentName, ProjectRecord, ProjectSummary } from "../domain.ts";
 import { AnswerSchema } from "../domain.ts";
 import { sumAmounts } from "../money.ts";
-import { INDICATOR_MIN_SCORE, matchIndicators, selectByLevel } from "./indicators.ts";
+import { INDICATOR_MIN_SCORE, indicatorWords, matchIndicators, selectByLevel } from "./indicators.ts";
 import type { Intent, IntentParser } from "./intent.ts";
 import { IntentSchema } from "./intent.ts";
 import { findDepartmentMention, looksLikeBody, resolveProject, type Candidate, type DepartmentMention, type ProjectResolution } from "./resolve.ts";
 import { RuleIntentParser, splitSubject, stripBudgetWords } from "./rules.ts";
+import { CatalogCache } from "./cache.ts";
 import { ConversationStore, type ChatState, type FollowUp, type Pager } from "./state.ts";
 import { normalizeQuestion, compactName, isLatin } from "./text.ts";
 import type { AskContext, QueryEngine } from "./types.ts";
@@ -49,13 +50,12 @@ interface Reply {
 /** Close seconds offered after an answer, "did you mean", within this score of the best. */
 const NEAR_MARGIN = 0.1;
 const MAX_CHOICES = 8;
-/** Lists whose exact sum we compute by fetching every row. */
-const SUM_FETCH_LIMIT = 5000;
 
 export function createQueryEngine(catalog: Catalog, opts: QueryEngineOptions = {}): BudgetQueryEngine {
   const parser = opts.parser ?? new RuleIntentParser();
   const store = new ConversationStore(opts.ttlMs);
   const pageSize = opts.pageSize ?? PAGE_SIZE;
+  const cache = new CatalogCache(catalog);
 
   const understand = (text: string, ctx: AskContext = { chatKey: "-" }): Intent => {
     const t = normalizeQuestion(text);
@@ -65,17 +65,17 @@ export function createQueryEngine(catalog: Catalog, opts: QueryEngineOptions = {
   // ---------- helpers over the catalog ----------
 
   const departmentSources = (names: string[]) =>
-    catalog
+    cache
       .documents()
-      .filter((d) => d.supersededBy == null && d.department != null && names.includes(d.department))
+      .filter((d) => d.department != null && names.includes(d.department))
       .map((d) => ({ department: d.department, unit: null, year: d.year, sourceName: d.sourceName }));
 
   function exampleQuestions(): string[] {
-    const depts = catalog.departments();
+    const depts = cache.departments();
     const out: string[] = [];
     const first = depts[0];
     if (first) {
-      const top = catalog.listProjects({ departments: [first.name], order: "total-desc", limit: 1 }).items[0];
+      const top = cache.query({ departments: [first.name], order: "total-desc", limit: 1 }).items[0];
       if (top) out.push(`${top.name}预算多少`, `${truncate(top.name, 12)}的绩效指标`);
       out.push(`${first.aliases[0] ?? first.name}有哪些项目`, `${first.aliases[0] ?? first.name}预算最高的三个项目`);
     }
@@ -84,7 +84,7 @@ export function createQueryEngine(catalog: Catalog, opts: QueryEngineOptions = {
   }
 
   function notFound(reason: string, extra: string[] = []): Reply {
-    const depts = catalog.departments();
+    const depts = cache.departments();
     const lines = [
       reason,
       ...extra,
@@ -105,7 +105,7 @@ export function createQueryEngine(catalog: Catalog, opts: QueryEngineOptions = {
     const q = pager.source.query;
     const cap = q.limit ?? Infinity; // rankings ask for N rows in all
     const limit = Math.max(0, Math.min(pageSize, cap - pager.offset));
-    const r = catalog.listProjects({ ...q, offset: (q.offset ?? 0) + pager.offset, limit });
+    const r = cache.query({ ...q, offset: (q.offset ?? 0) + pager.offset, limit });
     return { items: r.items, total: Math.min(r.total, cap) };
   }
 
@@ -256,7 +256,7 @@ export function createQueryEngine(catalog: Catalog, opts: QueryEngineOptions = {
   const GENERIC_REST = /^(?:的|之|下属|所有|全部|各|各项|项目|预算|经费|资金|总|总体|整体|情况|有|是|多少|一共|总共|合计|[\s,，、])*$/;
 
   function readSubject(subject: string): Subject {
-    const mention = findDepartmentMention(subject, catalog.departments());
+    const mention = findDepartmentMention(subject, cache.departments());
     if (!mention || mention.unknown) return { mention, residual: subject };
     const residual = (subject.slice(0, mention.index) + " " + subject.slice(mention.index + mention.matched.length))
       .replace(/^[\s的之]+|[\s的之]+$/g, "")
@@ -324,12 +324,14 @@ export function createQueryEngine(catalog: Catalog, opts: QueryEngineOptions = {
     if (r.mention && !r.mention.unknown && GENERIC_REST.test(r.residual)) {
       // The first 的 only ended the department: "市政协的购置经费的完成率".
       const again = splitSubject(indicator);
-      if (!again) return r.reply!;
+      if (!again) return aboutProject(`${subject}${indicator}`, { view: "budget" });
       subject = `${subject}${again.subject}`;
       indicator = again.indicator;
       r = readProjectSubject(subject);
     }
     if (r.reply) return r.reply;
+    // Nothing left to name an indicator ("购置经费是多少"): the project's budget was asked.
+    if (!indicatorWords(indicator)) return aboutProject(subject, { view: "budget" });
     const res = resolveProject(catalog, [r.residual, subject], r.deptNames);
     const direct = answerResolution(res, r.residual, { view: "indicator_value", indicator });
     if (direct) return direct;
@@ -352,7 +354,7 @@ export function createQueryEngine(catalog: Catalog, opts: QueryEngineOptions = {
     const total = sumAmounts(depts.map((d) => d.total));
     const summary = depts.map((d) => {
       const years = d.years.length ? `（${d.years.join("、")}年）` : "";
-      const docs = catalog.documents().filter((x) => x.supersededBy == null && x.department === d.name);
+      const docs = cache.documents().filter((x) => x.department === d.name);
       const declared = docs.length === 1 && docs[0]!.declaredTotal != null && docs[0]!.declaredTotal !== d.total ? `；表中合计 ${wan(docs[0]!.declaredTotal!)}` : "";
       return `${d.name}${years}：共 ${d.projectCount} 个项目，预算合计 ${wan(d.total)}${declared}`;
     });
@@ -380,7 +382,21 @@ export function createQueryEngine(catalog: Catalog, opts: QueryEngineOptions = {
     return departments?.length ? departments.join("、") : "全部部门";
   }
 
+  /** "哪个部门预算最多": departments by their total. */
+  function departmentRanking(order: "desc" | "asc", limit: number): Reply {
+    const depts = [...cache.departments()].sort((a, b) => (order === "desc" ? b.total - a.total : a.total - b.total));
+    const shown = depts.slice(0, Math.max(limit, Math.min(depts.length, 10)));
+    const lines = [
+      `各部门预算（按合计${order === "desc" ? "从高到低" : "从低到高"}）：`,
+      ...shown.map((d, n) => `${n + 1}. ${d.name} — ${wan(d.total)}（${d.projectCount} 个项目）`),
+    ];
+    const sources = departmentSources(shown.map((d) => d.name));
+    lines.push(sourceText(sources));
+    return { answer: { intent: "ranking", title: "部门预算排行", text: lines.join("\n"), projects: [], indicators: [], sources } };
+  }
+
   function rankingReply(i: Extract<Intent, { kind: "ranking" }>): Reply {
+    if (/^(?:各|各个|哪个|哪些)?(?:部门|单位)$/.test(i.subject)) return departmentRanking(i.order, i.limit);
     const s = scope(i.subject);
     if (s.unknown) return unknownBody(s.unknown);
     const word = i.order === "desc" ? "最高" : "最低";
@@ -393,7 +409,7 @@ export function createQueryEngine(catalog: Catalog, opts: QueryEngineOptions = {
       return listReply(`与“${s.phrase}”相关的项目中预算${word}的 ${items.length} 个：`, { intent: "ranking", heading: `预算${word}的项目（续）：`, source: { type: "items", items }, offset: 0 });
     }
     const query: ProjectQuery = { ...(s.departments ? { departments: s.departments } : {}), order: i.order === "desc" ? "total-desc" : "total-asc", limit: i.limit };
-    const total = catalog.listProjects({ ...query, limit: 0 }).total;
+    const total = cache.query({ ...query, limit: 0 }).total;
     if (!total) return notFound(`抱歉，${scopeLabel(s.departments)}没有项目数据。`);
     const n = Math.min(i.limit, total);
     const heading = n === 1 ? `${scopeLabel(s.departments)}预算${word}的项目：` : `${scopeLabel(s.departments)}预算${word}的 ${n} 个项目：`;
@@ -409,11 +425,10 @@ export function createQueryEngine(catalog: Catalog, opts: QueryEngineOptions = {
       ...(i.maxTotal != null ? { maxTotal: i.maxTotal } : {}),
       order: "total-desc",
     };
-    const total = catalog.listProjects({ ...query, limit: 0 }).total;
+    const { total, sum } = cache.query({ ...query, limit: 0 });
     const where = s.departments ? `${scopeLabel(s.departments)}预算` : "预算";
-    if (!total) return notFound(`没有${where}${i.description}的项目。`);
-    const sum = total <= SUM_FETCH_LIMIT ? sumAmounts(catalog.listProjects({ ...query, limit: total }).items.map((p) => p.total)) : null;
-    const heading = `${where}${i.description}的项目共 ${total} 个${sum != null ? `，合计 ${wan(sum)}` : ""}（按预算从高到低）：`;
+    if (!total) return { answer: { intent: "filter", text: `没有${where}${i.description}的项目。\n${sourceText(departmentSources(s.departments ?? cache.departments().map((d) => d.name)))}`, projects: [], indicators: [] } };
+    const heading = `${where}${i.description}的项目共 ${total} 个，合计 ${wan(sum)}（按预算从高到低）：`;
     return listReply(heading, { intent: "filter", heading: `${where}${i.description}的项目（续）：`, source: { type: "query", query, total }, offset: 0 });
   }
 
@@ -493,15 +508,15 @@ export function createQueryEngine(catalog: Catalog, opts: QueryEngineOptions = {
       "· 关键词搜索：直接发 2–5 个字，如“养老”",
       "命令：/search 词、/budget 项目、/indicators 项目、/dept 部门、/top N [部门]、/stats、/help",
     ];
-    const s = catalog.stats();
+    const s = cache.stats();
     lines.push(s.projects ? `当前数据：${s.departments} 个部门、${s.projects} 个项目、预算合计 ${wan(s.total)}。` : "当前还没有导入任何预算文件。");
     return { answer: { intent: "help", title: "使用帮助", text: lines.join("\n"), projects: [], indicators: [], actions: [{ label: "数据概况", command: "/stats" }] } };
   }
 
   function stats(): Reply {
-    const s = catalog.stats();
-    const depts = catalog.departments();
-    const docs = catalog.documents().filter((d) => d.supersededBy == null);
+    const s = cache.stats();
+    const depts = cache.departments();
+    const docs = cache.documents();
     const lines = [
       `共 ${s.documents} 份文件、${s.departments} 个部门、${s.projects} 个项目，预算合计 ${wan(s.total)}。`,
       ...depts.slice(0, 20).map((d, i) => `${i + 1}. ${d.name}：${d.projectCount} 个项目，${wan(d.total)}${d.years.length ? `（${d.years.join("、")}年）` : ""}`),
@@ -551,6 +566,7 @@ export function createQueryEngine(catalog: Catalog, opts: QueryEngineOptions = {
     understand,
     async ask(text: string, ctx: AskContext): Promise<Answer> {
       const now = ctx.now ?? Date.now();
+      cache.refresh();
       const state = store.get(ctx.chatKey, now);
       const intent = understand(text, ctx);
       const reply = dispatch(intent, state);

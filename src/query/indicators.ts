@@ -27,6 +27,9 @@ export function selectByLevel(indicators: Indicator[], level1?: Level1, level2?:
 const ASK_WORDS = /全年|年度|每年|今年|一年|计划|预计|需要|要|将|能|应|共|累计|达到|完成|实现|目标值?|指标值?|是|为|多少|几|的|了|有|吗|呢|个数/g;
 const COUNTER = /(?:多少|几)\s*(个|场|次|人次|人|户|家|名|所|篇|期|项|条|天|小时|套|台|份|处|批|支|座|间|辆|本|册|张|部|门|节)/;
 
+/** What is left of an indicator phrase once the asking words go ("是多少" → ""). */
+export const indicatorWords = (phrase: string): string => compactName(phrase.replace(ASK_WORDS, ""));
+
 export interface IndicatorMatch {
   indicator: Indicator;
   score: number;

@@ -54,6 +54,8 @@ export interface ProjectResolution {
 }
 
 const SEARCH_LIMIT = 40;
+const LATIN_CANDIDATES = 8;
+const GOOD_FIT = 0.7;
 
 function latinForms(name: string): string[] {
   const syllables = pinyin(name, { toneType: "none", type: "array", nonZh: "removed" }).map((s) => s.toLowerCase());
@@ -98,12 +100,18 @@ export function resolveProject(catalog: Catalog, phrases: string[], departments?
   const opts = { limit: SEARCH_LIMIT, ...(departments?.length ? { departments } : {}) };
   const hits = new Map<number, { hit: ProjectHit; rank: number }>();
   const add = (list: ProjectHit[]) => list.forEach((h, rank) => hits.has(h.project.id) || hits.set(h.project.id, { hit: h, rank: hits.size + rank }));
-  for (const t of texts) add(catalog.searchProjects(t, opts));
   const places = placesIn(texts.join(" "));
   const score = () =>
     [...hits.values()]
+      // Pinyin of every hit is costly (~1 ms a name): for Latin queries only the search's best few.
+      .filter(({ rank }) => !latin || rank < LATIN_CANDIDATES)
       .map(({ hit, rank }) => ({ hit, rank, fit: fitOf(queries, hit, latin) }))
       .filter((c) => c.fit.ok && placesAgree(places, c.hit.project));
+  // Search the phrases in turn; stop once one gives a good fit (long searches cost at 100k).
+  for (const t of texts) {
+    add(catalog.searchProjects(t, opts));
+    if (score().some((c) => c.fit.score >= GOOD_FIT)) break;
+  }
   // A unit named in front of the name ("志愿者行动指导中心工作经费"): search the rest within it.
   for (const [unit, department] of unitsNamed(queries[0]!, [...hits.values()].map((h) => h.hit.project))) {
     const rest = queries[0]!.replace(unit, "");

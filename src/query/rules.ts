@@ -4,10 +4,11 @@ import type { Level1, Level2 } from "../domain.ts";
 import { IntentSchema, type Intent, type IntentParser } from "./intent.ts";
 import { AMOUNT_SOURCE, CHINESE_NUMERAL, parseAmountWan, parseCount } from "./numbers.ts";
 import { formatAmount } from "../money.ts";
+import type { AskContext } from "./types.ts";
 
 const LEADING_FILLERS =
   /^(?:请问一下|请问|请帮我|帮我|帮忙|麻烦|你好|您好|想问一下|我想问|我想知道|想知道|我想了解|了解一下|告诉我|请告诉我|问一下|查一下|查一查|查询一下|查询|查查|查|看一下|看看|看|给我|列出|列一下|显示|请)+[,，:：\s]*/;
-const TRAILING_PARTICLES = /[\s?？!！。.,，~～…]+$|(?:吗|呢|啊|呀|吧|么|哈|哦)+$/;
+const TRAILING_PARTICLES = /[\s?？!！。.,，~～…]+$|(?:吗|呢|啊|呀|吧|(?<![什怎多那这])么|哈|哦)+$/;
 
 /** Removes polite openings and closing particles/punctuation. */
 export function trimFillers(s: string): string {
@@ -23,8 +24,9 @@ export function trimFillers(s: string): string {
 const BUDGET_TAIL = [
   "是什么项目", "是哪个项目", "是什么", "是啥", "是多少钱", "是多少", "有多少钱", "多少钱", "花了多少", "花费多少",
   "花多少", "需要多少", "要多少", "有多少", "为多少", "共多少", "多少", "几何", "情况", "详情", "信息", "介绍",
-  "预算数", "预算额", "预算金额", "总预算", "预算", "财政拨款", "拨款", "总额", "金额", "总共", "一共", "合计",
-  "大概", "大约", "了", "的", "有", "是", "为", "共", "花", "用",
+  "预算资金", "财政资金", "资金", "预算数", "预算额", "预算金额", "总预算", "预算", "财政拨款", "拨款", "总额", "金额", "总共", "一共", "合计",
+  "大概", "大约", "资金使用单位", "使用单位", "所属部门", "所属单位", "哪个部门", "哪个单位", "部门", "单位",
+  "属于", "归属", "由", "了", "的", "有", "是", "为", "共", "花", "用",
 ];
 
 /** "平安通项目预算多少" → "平安通项目"; keeps words that are part of names (项目, 经费). */
@@ -66,9 +68,9 @@ export function levelOf(word: string): { level1?: Level1; level2?: Level2 } | nu
 
 const COUNT = `(\\d+|${CHINESE_NUMERAL})`;
 // An amount not followed by a non-money unit (秒, 个, 人, % …): 少于6秒 is not a budget bound.
-const AMT = `(?:${AMOUNT_SOURCE})(?![\\d秒个人%年台场次天月日号位名条件项期届所户篇])`;
-const MIN_WORDS = "超过|超出|高于|大于|多于|不少于|不低于|不小于|至少|起码|>=|≥|>|＞";
-const MAX_WORDS = "不到|低于|小于|少于|不超过|不高于|不大于|不足|至多|未超过|没超过|没有超过|<=|≤|<|＜";
+const AMT = `(?:${AMOUNT_SOURCE})(?![\\d秒个人%年台场次天月日号位名条件项期届所户篇种类轮批份张本册部辆座间套只头周倍分])`;
+const MIN_WORDS = "大于等于|大于或等于|高于或等于|不少于|不低于|不小于|超过|超出|高于|大于|多于|至少|起码|>=|≥|>|＞";
+const MAX_WORDS = "小于等于|小于或等于|低于或等于|不超过|不高于|不大于|没有超过|未超过|没超过|不到|低于|小于|少于|不足|至多|<=|≤|<|＜";
 const STRICT = /^(?:超过|超出|高于|大于|多于|>|＞|不到|低于|小于|少于|不足|<|＜)$/;
 
 const CENT = 0.01;
@@ -88,7 +90,7 @@ function amountOf(num: string, unit: string | undefined, fallbackUnit?: string):
 
 /** Amount bounds in a question: 超过1000万, 不到5万, 500万到600万之间, 1000万以上, 5万元以下. */
 export function findBounds(t: string): Bounds | null {
-  const range = new RegExp(`(?:在|介于|从)?\\s*${AMT}\\s*(?:到|至|~|～|-|—|－)\\s*${AMT}\\s*(?:之间|以内|范围内|区间)?`, "i").exec(t);
+  const range = new RegExp(`(?:在|介于|从)?\\s*${AMT}\\s*(?:到|至|~|～|-|—|－|和|与)\\s*${AMT}\\s*(?:之间|以内|范围内|区间)?`, "i").exec(t);
   if (range) {
     const hi = amountOf(range[3]!, range[4]);
     const lo = amountOf(range[1]!, range[2], range[4]); // "500到600万": 500 takes 万
@@ -169,7 +171,7 @@ function rankingOf(t: string): Intent | null {
   return { kind: "ranking", subject, order: asc && !desc ? "asc" : "desc", limit: Math.min(Math.max(limit, 1), 100) };
 }
 
-const DEPT_COUNT = /(?:一共|总共|共|总计)?(?:有|包括|包含)?(?:几|多少)个?项目|项目(?:数|数量|个数)(?:是|有)?(?:多少)?/;
+const DEPT_COUNT = /(?:一共|总共|共|总计)?(?:有|包括|包含)?(?:几|多少)个?项目|项目(?:总数|数|数量|个数|总量)(?:是|有)?(?:多少)?/;
 const DEPT_LIST = /(?:有|包括|包含|负责)(?:哪些|什么|啥)项目|哪些项目|(?:的)?(?:所有|全部)?项目(?:有哪些|都有哪些|是哪些|有什么|列表|清单|一览)|的(?:所有|全部)?项目$/;
 const DEPT_TOTAL =
   /(?:一共|总共|合计|总计|共计|总|全部|所有项目)(?:有|的)?(?:多少)?(?:预算|钱|资金|经费)(?:是|有)?(?:多少)?|(?:预算|资金|经费)(?:总额|合计|总计|总数|一共|总共|共)(?:是|有)?(?:多少)?|(?:一共|总共|合计|总计)(?:是|有)?多少(?:钱|万元)?/;
@@ -182,6 +184,9 @@ function departmentOf(t: string): Intent | null {
   ] as const) {
     const m = re.exec(t);
     if (!m) continue;
+    // "X的资助项目数量是多少" counts something inside project X, not a department's projects.
+    const before = t.slice(0, m.index);
+    if (/的[^的]+$/.test(before)) continue;
     const subject = trimFillers(t.slice(0, m.index).replace(/(?:的|有|共有|一共|总共)$/g, "").replace(/(?:的|有|共有|一共|总共)$/g, ""));
     if (subject) return { kind: "department", subject, focus };
   }
@@ -238,14 +243,20 @@ export function splitSubject(t: string): { subject: string; indicator: string } 
 }
 
 const MONEY_WORDS = /预算|钱|万元|资金|经费多少|拨款|金额|花了|花费|成本多少/;
+const MONEY_ONLY =
+  /^(?:项目)?(?:的)?(?:总|全部|年度)?(?:预算|资金|经费|金额|拨款|财政拨款|财政资金|其他资金|钱|预算金额|预算资金|预算总额|总额|投入)(?:总额|数|额|总计|合计)?(?:是|为|有|共|一共|总共)?(?:多少|几)?(?:钱|万元|万)?$/;
 
 /** "平安通的应答及时率目标是多少", "…要创建多少个幸福社区", "…全年要开展几场活动", "…的满意度目标". */
 function indicatorValueOf(t: string): Intent | null {
-  const asksTarget = /(?:目标值?|指标值|要求|标准)(?:是|为|有|达到)?(?:多少|几|什么|啥|多高)?$|(?:率|度|数|量|次数|人数|人次)(?:是|为|有|达到|要达到)?(?:多少|几|多高)$/.test(t);
-  if (MONEY_WORDS.test(t)) return null;
+  const asksTarget =
+    /(?:目标值?|指标值|要求|标准)(?:是|为|有|达到)?(?:多少|几|什么|啥|多高)?$|(?:率|度|数|量|次数|人数|人次)(?:是|为|有|达到|要达到)?(?:多少|几|多高)$/.test(t) ||
+    // "X的Y是多少" where Y is not money: Y is an indicator (the engine falls back to the budget when Y is empty).
+    (/.的./.test(t) && /(?:是|为|有|达到|要达到)?(?:多少|几|什么|啥|多高|怎样|如何|怎么样)$/.test(t) && !/的(?:资金使用单位|单位|部门|绩效目标|目标|情况|详情)(?:是|为)?(?:什么|啥|多少|哪个)?$/.test(t));
   const asksQuantity = QUANTITY_ASK.test(t) && !MONEY_WORDS.test(t) && !/项目/.test(t.slice(t.search(/多少|几/)));
   if (!asksTarget && !asksQuantity) return null;
   const split = splitSubject(t);
+  // "平安通的预算是多少", "平安通项目资金多少": money, not an indicator.
+  if (split ? MONEY_ONLY.test(split.indicator) : MONEY_WORDS.test(t)) return null;
   if (!split) {
     // No visible seam ("平安通服务对象满意度是多少"): the engine finds where the name ends.
     const whole = t.replace(TARGET_TAIL, "") || t;
@@ -360,7 +371,9 @@ function freeQuestion(t: string): Intent {
   if (dept) return dept;
   const value = indicatorValueOf(t);
   if (value) return value;
-  if (/预算|多少钱|花了|花费|资金|金额|拨款|多少|是什么项目|是哪个项目|什么项目|详情|情况|介绍|是啥|是什么/.test(t)) {
+  const named = /^(.+?)的(.*(?:率|度|人次|次数|人数|时长|面积|个数|场次|天数|数量))$/.exec(t);
+  if (named && !MONEY_ONLY.test(named[2]!)) return { kind: "indicator_value", subject: named[1]!, indicator: named[2]! };
+  if (/预算|多少钱|花了|花费|资金|金额|拨款|多少|是什么项目|是哪个项目|什么项目|详情|情况|介绍|是啥|是什么|哪个部门|哪个单位/.test(t)) {
     const subject = stripBudgetWords(t);
     if (subject) return { kind: "project_budget", subject };
   }
@@ -368,7 +381,7 @@ function freeQuestion(t: string): Intent {
 }
 
 export class RuleIntentParser implements IntentParser {
-  parse(text: string): Intent | null {
+  parse(text: string, _ctx?: AskContext): Intent | null {
     const raw = text.trim();
     if (!raw) return null;
     const slash = slashCommand(raw);

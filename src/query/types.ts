@@ -7,6 +7,8 @@ export interface AskContext {
   /** Who asks, e.g. "telegram:42"; compared with ADMIN_IDS. */
   userKey?: string;
   isAdmin?: boolean;
+  /** A group chat (several people): only admins may change its alert subscriptions. */
+  isGroup?: boolean;
   /** Injected clock (ms) so expiry is testable. */
   now?: number;
 }
