@@ -14,6 +14,7 @@ import { loadSettings, SettingsError, type Settings } from "./config.ts";
 import { createHttpServer, type RouteHandler } from "./http.ts";
 import { log } from "./log.ts";
 import { createQueryEngine } from "./query/engine.ts";
+import { createAlerts, type NoticeSenders } from "./alerts.ts";
 
 export const SEEDS_DIR = fileURLToPath(new URL("../seeds/", import.meta.url));
 
@@ -48,7 +49,9 @@ export async function runServe(): Promise<void> {
   const stats = catalog.stats();
   log.info({ db: settings.BUDGET_DB, ...stats, indexMs: Math.round(indexMs) }, "catalog ready");
 
-  const engine = createQueryEngine(catalog);
+  const alerts = createAlerts({ catalog, log });
+  const engine = alerts.wrapEngine(createQueryEngine(catalog));
+  const senders: NoticeSenders = {};
   const running: Running[] = [];
   const routes: Record<string, RouteHandler> = {};
   let stopping: Promise<void> | null = null;
@@ -64,7 +67,10 @@ export async function runServe(): Promise<void> {
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
 
-  const watcher = watchInbox(catalog, settings.INBOX_DIR, (event, file) => logIngest(event, file));
+  const watcher = watchInbox(alerts.inbox, settings.INBOX_DIR, (event, file) => {
+    logIngest(event, file);
+    alerts.wake();
+  });
   running.push({ name: "inbox", stop: () => watcher.close() });
 
   const platforms: Platform[] = [];
@@ -75,6 +81,8 @@ export async function runServe(): Promise<void> {
       webhookUrl: settings.TELEGRAM_WEBHOOK_URL,
       webhookSecret: settings.TELEGRAM_WEBHOOK_SECRET,
       engine,
+      commands: alerts.commands,
+      onDocument: alerts.onFile,
       adminIds: settings.ADMIN_IDS,
       allowedChats: settings.ALLOWED_CHATS,
       log: log.child({ adapter: "telegram" }),
@@ -84,6 +92,7 @@ export async function runServe(): Promise<void> {
       },
     });
     if (telegram.webhookRoute) routes[`POST ${telegram.webhookRoute.path}`] = telegram.webhookRoute.handler;
+    senders.telegram = (chatKey, answer) => telegram.sendNotice(chatKey, answer);
     platforms.push({ name: "telegram", start: () => telegram.start(), stop: () => telegram.stop() });
   }
   if (settings.FEISHU_APP_ID && settings.FEISHU_APP_SECRET) {
@@ -95,12 +104,15 @@ export async function runServe(): Promise<void> {
       verificationToken: settings.FEISHU_VERIFICATION_TOKEN,
       encryptKey: settings.FEISHU_ENCRYPT_KEY,
       engine,
+      commands: alerts.commands,
+      onFile: alerts.onFile,
       adminIds: settings.ADMIN_IDS,
       allowedChats: settings.ALLOWED_CHATS,
       log: log.child({ adapter: "feishu" }),
       dedupe: sqliteEventDedupe(catalog.db, "feishu"),
     });
     if (feishu.webhookRoute) routes[`POST ${feishu.webhookRoute.path}`] = feishu.webhookRoute.handler;
+    senders.feishu = (chatKey, answer) => feishu.sendNotice(chatKey, answer);
     platforms.push({ name: "feishu", start: () => feishu.start(), stop: () => feishu.stop() });
   }
 
@@ -118,6 +130,12 @@ export async function runServe(): Promise<void> {
       log.fatal({ err, adapter: p.name }, "adapter failed to start");
       return shutdown(`${p.name} failed to start`, 1);
     }
+  }
+
+  if (platforms.length > 0) {
+    // Notices in the outbox (from the inbox, `budget-bot ingest`, files sent in chat) go out from here.
+    const sender = alerts.startSender(senders);
+    running.push({ name: "alerts", stop: () => sender.stop() });
   }
 
   if (platforms.length === 0) {
