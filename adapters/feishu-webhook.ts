@@ -3,7 +3,7 @@
 // replying (Feishu wants an answer within 3 s), hangs on a query string and skips the challenge.
 import { createDecipheriv, createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { readBody, type RouteHandler } from "../src/http.ts";
+import { readBody, type RouteHandler } from "./http-route.ts";
 import type { Logger } from "../src/log.ts";
 
 /** AES-256-CBC, key = sha256(encryptKey), IV = the first 16 bytes of the base64-decoded data. */

@@ -3,7 +3,7 @@
 // both paths end in the SDK's EventDispatcher, whose handlers only dedupe and schedule the work.
 import * as lark from "@larksuiteoapi/node-sdk";
 import type { Answer } from "../src/domain.ts";
-import type { RouteHandler } from "../src/http.ts";
+import type { RouteHandler } from "./http-route.ts";
 import type { Logger } from "../src/log.ts";
 import type { AskContext, QueryEngine } from "../src/query/types.ts";
 import { renderFeishuCard } from "../src/render/feishu.ts";

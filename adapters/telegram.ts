@@ -6,7 +6,7 @@ import { Telegraf } from "telegraf";
 import { TelegramError } from "telegraf";
 import type { CallbackQuery, InlineQuery, InlineQueryResult, Message, Update, UserFromGetMe } from "telegraf/types";
 import type { Answer, AnswerProject } from "../src/domain.ts";
-import { readBody, type RouteHandler } from "../src/http.ts";
+import { readBody, type RouteHandler } from "./http-route.ts";
 import type { Logger } from "../src/log.ts";
 import { formatAmount } from "../src/money.ts";
 import type { AskContext, QueryEngine } from "../src/query/types.ts";

@@ -1,7 +1,8 @@
 // The one HTTP server: GET /healthz plus the routes adapters hand in (webhooks).
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
+import type { RouteHandler } from "../adapters/http-route.ts";
 
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+export type { RouteHandler };
 
 /** routes: keys like "POST /feishu/events"; the query string is ignored when matching. */
 export function createHttpServer(routes: Record<string, RouteHandler>, onError?: (err: unknown) => void): Server {
@@ -21,21 +22,5 @@ export function createHttpServer(routes: Record<string, RouteHandler>, onError?:
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
-  });
-}
-
-export function readBody(req: IncomingMessage, limit = 1 << 20): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        reject(new Error(`request body over ${limit} bytes`));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
   });
 }
