@@ -1,21 +1,9 @@
 // What one ingest did, for the CLI, the watcher and the alert outbox.
 import { z } from "zod";
-import { LayoutSchema, ParseErrorCodeSchema } from "../src/domain.ts";
+import { DocumentRecordSchema, ParseErrorCodeSchema } from "../src/domain.ts";
 
-export const DocumentSummarySchema = z.object({
-  id: z.number().int(),
-  sourceName: z.string(),
-  sha256: z.string(),
-  department: z.string().nullable(),
-  title: z.string().nullable(),
-  year: z.number().int().nullable(),
-  layout: LayoutSchema,
-  projectCount: z.number().int(),
-  /** Sum of project totals in 万元, exact to 0.01. */
-  total: z.number(),
-  declaredTotal: z.number().nullable(),
-  warnings: z.array(z.string()),
-});
+/** A stored document as events carry it: the record without its bookkeeping fields. */
+export const DocumentSummarySchema = DocumentRecordSchema.omit({ ingestedAt: true, supersededBy: true });
 export type DocumentSummary = z.infer<typeof DocumentSummarySchema>;
 
 export const ProjectChangeSchema = z.object({

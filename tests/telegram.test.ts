@@ -1,5 +1,5 @@
 // End-to-end: the real telegraf bot (adapters/telegram.ts) against the Bot API double on 127.0.0.1.
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,9 +21,10 @@ import { createHttpServer } from "../src/http.ts";
 // ---- the real engine over a real catalog (SQLite in a temp dir) built from the seeds ----
 let catalog: CatalogHandle;
 let realEngine: QueryEngine;
+let dir: string;
 
 beforeAll(() => {
-  const dir = mkdtempSync(join(tmpdir(), "budget-telegram-"));
+  dir = mkdtempSync(join(tmpdir(), "budget-telegram-"));
   catalog = openCatalog(join(dir, "budget.db"));
   for (const f of readdirSync("seeds").sort()) {
     const event = catalog.ingestFile(join("seeds", f));
@@ -31,11 +32,10 @@ beforeAll(() => {
   }
   realEngine = createQueryEngine(catalog);
 });
-afterAll(() => catalog?.close());
-
-function engineUnderTest(): QueryEngine {
-  return realEngine;
-}
+afterAll(() => {
+  catalog?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 // ---- harness ----
 
@@ -55,7 +55,7 @@ async function startBot(
   const adapter = createTelegramAdapter({
     token: api.token,
     apiRoot,
-    engine: engineUnderTest(),
+    engine: realEngine,
     adminIds: ["telegram:42"],
     allowedChats: [],
     log,
@@ -249,7 +249,7 @@ describe("telegram adapter over the Bot API double", () => {
     const second = createTelegramAdapter({
       token: api.token,
       apiRoot: api.apiRoot,
-      engine: engineUnderTest(),
+      engine: realEngine,
       adminIds: [],
       allowedChats: [],
       log,
@@ -403,7 +403,7 @@ describe("telegram adapter mechanics", () => {
 
   it("stops cleanly whether or not it ever started", async () => {
     const api = new TelegramApiDouble();
-    const adapter = createTelegramAdapter({ token: api.token, apiRoot: "http://127.0.0.1:9/", engine: engineUnderTest(), adminIds: [], allowedChats: [], log });
+    const adapter = createTelegramAdapter({ token: api.token, apiRoot: "http://127.0.0.1:9/", engine: realEngine, adminIds: [], allowedChats: [], log });
     await expect(adapter.stop()).resolves.toBeUndefined();
     const { adapter: started, api: api2 } = await startBot();
     await started.stop();
