@@ -124,6 +124,20 @@ function longText(p: ParsedDocument["projects"][number]): string {
   return [...parts].join("\n");
 }
 
+// Goal and indicator texts recur (standard projects in every body's table, the same programme
+// year after year): bigram each distinct text once. Bigramming is ~10% of ingest time otherwise.
+const termsCache = new Map<string, string>();
+
+function longTextTerms(text: string): string {
+  let terms = termsCache.get(text);
+  if (terms === undefined) {
+    terms = bigramText(text);
+    if (termsCache.size >= 20_000) termsCache.clear();
+    termsCache.set(text, terms);
+  }
+  return terms;
+}
+
 export class Store {
   private readonly s;
 
@@ -207,7 +221,7 @@ export class Store {
       p.indicators.forEach((x, j) =>
         s.insertIndicator.run(projectId, j, x.level1, x.level2, x.name, x.description, x.periodValue, x.annualValue),
       );
-      const text = bigramText(longText(p));
+      const text = longTextTerms(longText(p));
       if (text) s.insertText.run(projectId, text);
     });
     return docId;
