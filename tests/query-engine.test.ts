@@ -148,6 +148,9 @@ describe("indicators", () => {
     ["养老服务人才提升项目的培训合格率目标", "养老服务人才提升项目", "95%"],
     ["青年地带预防青少年违法犯罪服务项目的满意度目标", "青年地带（预防青少年违法犯罪服务）项目经费", "90%"],
     ["平安通服务资助对象人数是多少", "广州市“平安通”服务项目", "≥8.4万"],
+    // No 的 and no question words: the project's start runs straight into the indicator's name.
+    ["青马工程培训合格率", "天津市青年马克思主义者培养工程", "100%"],
+    ["慈善改革经费公开募捐活动备案数", "慈善改革经费", "100个"],
   ])("one indicator: %s", async (q, name, value) => {
     const a = await ask(q);
     expect(a.intent).toBe("indicator_value");

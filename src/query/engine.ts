@@ -460,7 +460,29 @@ export function createQueryEngine(catalog: Catalog, opts: QueryEngineOptions = {
     const short = isLatin(compact) ? compact.length <= 12 : [...compact].length <= 5;
     if (best && (best.exact || (!short && best.score >= 0.8))) return aboutProject(text, { view: "budget" });
     if (!mention && looksLikeBody(text) && !best) return unknownBody(text);
+    if (!short) {
+      const asIndicator = unspacedIndicatorQuestion(residual);
+      if (asIndicator) return asIndicator;
+    }
     return search(text);
+  }
+
+  const STRONG_INDICATOR_FIT = 0.8;
+
+  /** "青马工程培训合格率": a project's start followed by one of its indicators, with no 的 between. */
+  function unspacedIndicatorQuestion(words: string): Reply | null {
+    const chars = [...words];
+    for (let k = Math.min(chars.length - 2, 12); k >= 2; k--) {
+      const head = chars.slice(0, k).join("");
+      const rest = chars.slice(k).join("");
+      if (!indicatorWords(rest)) continue;
+      const named = resolveProject(catalog, [head], undefined, { fuzzy: false }).candidates[0];
+      const project = named && catalog.getProject(named.project.id);
+      // Only a close fit by the indicator's own name counts: anything looser reads a keyword as an indicator.
+      const fit = project && matchIndicators(project.indicators, rest)[0];
+      if (fit && fit.score >= STRONG_INDICATOR_FIT) return aboutIndicator(head, rest);
+    }
+    return null;
   }
 
   // ---------- the conversation ----------
