@@ -16,7 +16,7 @@ import { log } from "./log.ts";
 import { createQueryEngine } from "./query/engine.ts";
 import { createAlerts, type NoticeSenders } from "./alerts.ts";
 
-export const SEEDS_DIR = fileURLToPath(new URL("../seeds/", import.meta.url));
+const SEEDS_DIR = fileURLToPath(new URL("../seeds/", import.meta.url));
 
 interface Running {
   name: string;
@@ -44,9 +44,12 @@ export async function runServe(): Promise<void> {
   if (!chatPlatforms && !process.env.LOG_LEVEL) log.level = "warn";
 
   const catalog = openCatalog(settings.BUDGET_DB);
-  if (catalog.stats().documents === 0) ingestSeeds(catalog);
+  let stats = catalog.stats();
+  if (stats.documents === 0) {
+    ingestSeeds(catalog);
+    stats = catalog.stats();
+  }
   const indexMs = catalog.warmUp();
-  const stats = catalog.stats();
   log.info({ db: settings.BUDGET_DB, ...stats, indexMs: Math.round(indexMs) }, "catalog ready");
 
   const alerts = createAlerts({ catalog, log });

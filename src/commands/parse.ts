@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { ParseError, type ParsedDocument } from "../domain.ts";
 import { parseDocument } from "../parser/index.ts";
-import { formatAmount } from "../money.ts";
+import { formatAmount, sumAmounts } from "../money.ts";
 
 export function runParse(file: string, opts: { json?: boolean }): number {
   let bytes: Buffer;
@@ -28,7 +28,7 @@ export function runParse(file: string, opts: { json?: boolean }): number {
 }
 
 function summary(name: string, doc: ParsedDocument): string {
-  const total = doc.projects.reduce((cents, p) => cents + Math.round(p.total * 100), 0) / 100;
+  const total = sumAmounts(doc.projects.map((p) => p.total));
   const lines = [
     `文件：${name}`,
     `部门：${doc.department ?? "（未注明）"}`,
