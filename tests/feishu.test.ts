@@ -1,13 +1,12 @@
 // Feishu adapter end to end: the real Lark SDK client against a test double of the Open API on 127.0.0.1,
 // events POSTed to /feishu/events on the project's HTTP server.
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { sqliteEventDedupe } from "../index/processed-events.ts";
 import { openCatalog, type CatalogHandle } from "../index/open.ts";
+import { openSeedCatalog, type SeedCatalog } from "./query-fixture.ts";
 import { createQueryEngine } from "../src/query/engine.ts";
 import { createFeishuAdapter, type EventDedupe, type FeishuAdapter, type FeishuAdapterOptions } from "../adapters/feishu.ts";
 import { FeishuApiError, normalizeDomain } from "../adapters/feishu-client.ts";
@@ -37,18 +36,15 @@ const P2P_CHAT = "oc_p2p0000000000000000000000000001";
 const GROUP_CHAT = "oc_group000000000000000000000000001";
 
 // ---- engine under test: the real query engine over a catalog built from the seeds ----
+let seeds: SeedCatalog;
 let catalog: CatalogHandle;
 let tmp: string;
 beforeAll(() => {
-  tmp = mkdtempSync(join(tmpdir(), "feishu-test-"));
-  catalog = openCatalog(join(tmp, "budget.db"));
-  const seeds = readdirSync("seeds").filter((f) => f.endsWith(".txt"));
-  for (const f of seeds) expect(catalog.ingestFile(join("seeds", f)).kind).toBe("ingested");
+  seeds = openSeedCatalog();
+  catalog = seeds.catalog;
+  tmp = dirname(seeds.dbPath);
 });
-afterAll(() => {
-  catalog.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => seeds.dispose());
 
 /** The real engine, with every question recorded. */
 function realEngine(asked: { text: string; ctx: AskContext }[]): QueryEngine {

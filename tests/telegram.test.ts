@@ -1,10 +1,7 @@
 // End-to-end: the real telegraf bot (adapters/telegram.ts) against the Bot API double on 127.0.0.1.
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { openCatalog, type CatalogHandle } from "../index/open.ts";
+import { openSeedCatalog, type SeedCatalog } from "./query-fixture.ts";
 import { createQueryEngine } from "../src/query/engine.ts";
 import type { Answer } from "../src/domain.ts";
 import { log } from "../src/log.ts";
@@ -19,23 +16,14 @@ import { entitiesOf, parseTelegramHtml, TelegramApiDouble, type Json } from "./d
 import { createHttpServer } from "../src/http.ts";
 
 // ---- the real engine over a real catalog (SQLite in a temp dir) built from the seeds ----
-let catalog: CatalogHandle;
+let seeds: SeedCatalog;
 let realEngine: QueryEngine;
-let dir: string;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "budget-telegram-"));
-  catalog = openCatalog(join(dir, "budget.db"));
-  for (const f of readdirSync("seeds").sort()) {
-    const event = catalog.ingestFile(join("seeds", f));
-    expect(event.kind).toBe("ingested");
-  }
-  realEngine = createQueryEngine(catalog);
+  seeds = openSeedCatalog();
+  realEngine = createQueryEngine(seeds.catalog);
 });
-afterAll(() => {
-  catalog?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => seeds?.dispose());
 
 // ---- harness ----
 
