@@ -14,7 +14,7 @@ interface Place {
 const PLACE = /^([\u4e00-\u9fff]{2,3}?)(省|市|自治区|区|县|旗|州)/u;
 
 /** Leading administrative places: 广东省广州市海珠区委员会 → [广东省, 广州市, 海珠区], rest 委员会. */
-export function splitPlaces(name: string): { places: Place[]; rest: string } {
+function splitPlaces(name: string): { places: Place[]; rest: string } {
   const places: Place[] = [];
   let rest = name;
   for (;;) {

@@ -7,7 +7,7 @@ import type Database from "better-sqlite3";
 import { fromCents } from "../src/money.ts";
 import type { IngestEvent } from "./events.ts";
 import { sha256Hex, type IngestHook, type IngestOptions } from "./ingest.ts";
-import { allSubscriptions, subscriptionMatches } from "./subscriptions.ts";
+import { allSubscriptions, subscriptionMatcher } from "./subscriptions.ts";
 
 export interface ProjectBrief {
   name: string;
@@ -49,6 +49,16 @@ function statements(db: Database.Database) {
     largest: db.prepare(
       `SELECT name, unit, total_cents FROM projects WHERE document_id = ? ORDER BY total_cents DESC, ord LIMIT ${LARGEST}`,
     ),
+    drop: db.prepare("DELETE FROM outbox WHERE chat_key = ? AND event_key = ? AND sent_at IS NULL"),
+    lease: db.prepare("UPDATE outbox SET next_attempt_at = ? WHERE id = ?"),
+    sent: db.prepare("UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?"),
+    attempts: db.prepare("SELECT attempts FROM outbox WHERE id = ?"),
+    failed: db.prepare("UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?"),
+    pending: db.prepare("SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL"),
+    retryNow: db.prepare("UPDATE outbox SET next_attempt_at = ? WHERE sent_at IS NULL AND next_attempt_at > ?"),
+    release: db.prepare("UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND sent_at IS NULL"),
+    /** Due-row selects by number of platforms (the sender polls with the same list every round). */
+    due: new Map<number, Database.Statement>(),
   };
 }
 const cache = new WeakMap<Database.Database, ReturnType<typeof statements>>();
@@ -69,15 +79,15 @@ export function largestProjects(db: Database.Database, documentId: number): Proj
 
 /** Removes a chat's row of an event (inside the document's transaction: the chat was told directly). */
 export function dropNotice(db: Database.Database, chatKey: string, eventKey: string): void {
-  db.prepare("DELETE FROM outbox WHERE chat_key = ? AND event_key = ? AND sent_at IS NULL").run(chatKey, eventKey);
+  stmts(db).drop.run(chatKey, eventKey);
 }
 
 /** The chats to tell: subscribers whose keyword matches the department; admins' chats for a refusal. */
-export function chatsFor(db: Database.Database, event: IngestEvent): string[] {
+function chatsFor(db: Database.Database, event: IngestEvent): string[] {
   if (event.kind === "duplicate") return [];
   const subs = allSubscriptions(db);
   const chosen =
-    event.kind === "refused" ? subs.filter((s) => s.byAdmin) : subs.filter((s) => subscriptionMatches(s, event.document.department));
+    event.kind === "refused" ? subs.filter((s) => s.byAdmin) : subs.filter(subscriptionMatcher(event.document.department));
   return [...new Set(chosen.map((s) => s.chatKey))];
 }
 
@@ -173,16 +183,20 @@ interface DbRow {
 export function claimDue(db: Database.Database, opts: ClaimOptions): OutboxRow[] {
   if (opts.platforms.length === 0) return [];
   const now = opts.now ?? Date.now();
-  const platformFilter = opts.platforms.map(() => "substr(chat_key, 1, instr(chat_key, ':') - 1) = ?").join(" OR ");
-  const select = db.prepare(
-    `SELECT id, chat_key, payload, attempts, created_at FROM outbox
-     WHERE sent_at IS NULL AND next_attempt_at <= ? AND (${platformFilter})
-     ORDER BY id LIMIT ?`,
-  );
-  const lease = db.prepare("UPDATE outbox SET next_attempt_at = ? WHERE id = ?");
+  const s = stmts(db);
+  let select = s.due.get(opts.platforms.length);
+  if (!select) {
+    const platformFilter = opts.platforms.map(() => "substr(chat_key, 1, instr(chat_key, ':') - 1) = ?").join(" OR ");
+    select = db.prepare(
+      `SELECT id, chat_key, payload, attempts, created_at FROM outbox
+       WHERE sent_at IS NULL AND next_attempt_at <= ? AND (${platformFilter})
+       ORDER BY id LIMIT ?`,
+    );
+    s.due.set(opts.platforms.length, select);
+  }
   const claim = db.transaction(() => {
     const rows = select.all(now, ...opts.platforms, opts.limit ?? 20) as DbRow[];
-    for (const r of rows) lease.run(now + (opts.leaseMs ?? 60_000), r.id);
+    for (const r of rows) s.lease.run(now + (opts.leaseMs ?? 60_000), r.id);
     return rows;
   });
   return claim.immediate().map((r) => ({
@@ -195,20 +209,21 @@ export function claimDue(db: Database.Database, opts: ClaimOptions): OutboxRow[]
 }
 
 export function markSent(db: Database.Database, id: number, now = Date.now()): void {
-  db.prepare("UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?").run(now, id);
+  stmts(db).sent.run(now, id);
 }
 
 /** Records a failed delivery; returns when the row is due again. */
 export function markFailed(db: Database.Database, id: number, error: string, now = Date.now(), backoff: BackoffOptions = {}): number {
-  const row = db.prepare("SELECT attempts FROM outbox WHERE id = ?").get(id) as { attempts: number } | undefined;
+  const s = stmts(db);
+  const row = s.attempts.get(id) as { attempts: number } | undefined;
   const attempts = (row?.attempts ?? 0) + 1;
   const next = now + backoffMs(attempts, backoff);
-  db.prepare("UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?").run(attempts, next, error.slice(0, 500), id);
+  s.failed.run(attempts, next, error.slice(0, 500), id);
   return next;
 }
 
 export function pendingNotices(db: Database.Database): number {
-  return (db.prepare("SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL").get() as { n: number }).n;
+  return (stmts(db).pending.get() as { n: number }).n;
 }
 
 /**
@@ -216,10 +231,10 @@ export function pendingNotices(db: Database.Database): number {
  * out back-offs and the leases of a process that died mid-send. One sender per database (serve).
  */
 export function retryAllNow(db: Database.Database, now = Date.now()): number {
-  return db.prepare("UPDATE outbox SET next_attempt_at = ? WHERE sent_at IS NULL AND next_attempt_at > ?").run(now, now).changes;
+  return stmts(db).retryNow.run(now, now).changes;
 }
 
 /** Gives a claimed row back without counting an attempt (a sender stopping, or holding a chat's later notices back). */
 export function releaseClaim(db: Database.Database, id: number, dueAt = Date.now()): void {
-  db.prepare("UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND sent_at IS NULL").run(dueAt, id);
+  stmts(db).release.run(dueAt, id);
 }

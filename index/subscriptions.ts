@@ -95,15 +95,23 @@ export function subscriptionStore(db: Database.Database, now: () => number = Dat
  * Not the other way round: 海珠区民政局 contains 民政局 but does not name 广州市民政局.
  */
 export function keywordMatchesDepartment(keyword: string, department: string | null): boolean {
-  if (!department) return false;
-  const k = normalizeForSearch(keyword);
-  if (k === "") return false;
-  const names = [department, ...departmentAliases(department)].map(normalizeForSearch);
-  return names.some((n) => n.includes(k));
+  return departmentMatcher(department)(keyword);
 }
 
-export function subscriptionMatches(sub: Pick<Subscription, "keyword">, department: string | null): boolean {
-  return sub.keyword === null || keywordMatchesDepartment(sub.keyword, department);
+/** keywordMatchesDepartment for one department and many keywords: its short names are generated once. */
+function departmentMatcher(department: string | null): (keyword: string) => boolean {
+  if (!department) return () => false;
+  const names = [department, ...departmentAliases(department)].map(normalizeForSearch);
+  return (keyword) => {
+    const k = normalizeForSearch(keyword);
+    return k !== "" && names.some((n) => n.includes(k));
+  };
+}
+
+/** Whether a subscription wants news of this department's documents (a keyword-less one wants all). */
+export function subscriptionMatcher(department: string | null): (sub: Pick<Subscription, "keyword">) => boolean {
+  const matches = departmentMatcher(department);
+  return (sub) => sub.keyword === null || matches(sub.keyword);
 }
 
 /** Every subscription, for choosing who hears of a new document (the table is small: one row per chat and keyword). */

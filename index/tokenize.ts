@@ -1,7 +1,6 @@
 // Text → search terms for unspaced Chinese: NFKC, lowercase, quote marks dropped, then
 // overlapping CJK bigrams (a lone CJK character stays a unigram) and whole ASCII words.
 
-const CJK_CHAR = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{2fa1f}]/u;
 // Runs of CJK characters or of ASCII letters/digits; everything else separates runs.
 const RUN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{2fa1f}]+|[a-z0-9]+(?:\.[0-9]+)?/gu;
 // Quotes and spaces are transparent: people type 平安通服务 for 广州市“平安通”服务项目.
@@ -10,10 +9,6 @@ const TRANSPARENT = /[\s"'“”‘’「」『』《》〈〉]/g;
 /** The form every field and query is compared in. */
 export function normalizeForSearch(s: string): string {
   return s.normalize("NFKC").toLowerCase().replace(TRANSPARENT, "");
-}
-
-export function isCjk(ch: string): boolean {
-  return CJK_CHAR.test(ch);
 }
 
 /** Terms of already-normalized text, in order, duplicates kept. */
