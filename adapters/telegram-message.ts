@@ -68,6 +68,8 @@ export function interpretMessage(msg: Message, bot: BotIdentity): Incoming | nul
 /** "telegram:<id>" keys used by the query layer, ADMIN_IDS and ALLOWED_CHATS. */
 export const chatKeyOf = (chatId: number | string): string => `telegram:${chatId}`;
 export const userKeyOf = (userId: number): string => `telegram:${userId}`;
+/** Inline queries and messages posted through inline mode have no chat: a lane of the user's own. */
+export const inlineChatKeyOf = (userId: number): string => `telegram:inline:${userId}`;
 
 /** Parses "telegram:-100123" (or a bare id) back into a chat id; null for other platforms. */
 export function chatIdFromKey(key: string): number | null {

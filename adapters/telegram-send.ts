@@ -5,12 +5,12 @@ import { TelegramError } from "telegraf";
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from "telegraf/types";
 import type { Answer } from "../src/domain.ts";
 import type { Logger } from "../src/log.ts";
-import { escapeHtml, renderTelegram, type TelegramButton } from "../src/render/telegram.ts";
+import { CALLBACK_DATA_MAX_BYTES, escapeHtml, renderTelegram, type TelegramButton } from "../src/render/telegram.ts";
 import { byteLength } from "./telegram-message.ts";
 import { isNotModified, withRetryOn429, type RetryOptions } from "./telegram-retry.ts";
 import { splitTelegramHtml, TELEGRAM_MAX_TEXT } from "./telegram-split.ts";
 
-/** callback_data of buttons whose command is longer than 64 bytes: "#" + a key into this store. */
+/** callback_data of buttons whose command is longer than CALLBACK_DATA_MAX_BYTES: "#" + a key into this store. */
 export class CallbackStore {
   private readonly commands = new Map<string, string>();
   private counter = 0;
@@ -19,7 +19,7 @@ export class CallbackStore {
 
   /** The callback_data for a command: the command itself when it fits. */
   dataFor(command: string): string {
-    if (byteLength(command) <= 64 && !command.startsWith("#")) return command;
+    if (byteLength(command) <= CALLBACK_DATA_MAX_BYTES && !command.startsWith("#")) return command;
     const key = `#${(++this.counter).toString(36)}`;
     this.commands.set(key, command);
     if (this.commands.size > this.capacity) this.commands.delete(this.commands.keys().next().value!);

@@ -11,7 +11,7 @@ import type { Logger } from "../src/log.ts";
 import { formatAmount } from "../src/money.ts";
 import type { AskContext, QueryEngine } from "../src/query/types.ts";
 import { inlineBudgetAnswer, inlineSearch } from "./telegram-inline.ts";
-import { chatIdFromKey, chatKeyOf, interpretMessage, userKeyOf, type Incoming } from "./telegram-message.ts";
+import { chatIdFromKey, chatKeyOf, inlineChatKeyOf, interpretMessage, userKeyOf, type Incoming } from "./telegram-message.ts";
 import { KeyedQueue } from "./telegram-queue.ts";
 import type { RetryOptions } from "./telegram-retry.ts";
 import { CallbackStore, TelegramSender } from "./telegram-send.ts";
@@ -271,7 +271,7 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
     const chatId = message?.chat.id ?? null;
     // Messages posted through inline mode have no chat: the user's own key decides.
     const userChatKey = chatKeyOf(cq.from.id);
-    const chatKey = chatId !== null ? chatKeyOf(chatId) : `telegram:inline:${cq.from.id}`;
+    const chatKey = chatId !== null ? chatKeyOf(chatId) : inlineChatKeyOf(cq.from.id);
     const allowedHere = isAllowed(chatId !== null ? chatKey : userChatKey);
     const command = callbacks.commandFor(data);
     const toast = !allowedHere ? TEXT.notAllowed : command === null ? TEXT.buttonExpired : undefined;
@@ -297,7 +297,8 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
 
   function onInlineQuery(update: Update, iq: InlineQuery): void {
     const userChatKey = chatKeyOf(iq.from.id);
-    inLane(`telegram:inline:${iq.from.id}`, { updateId: update.update_id, kind: "inline_query" }, null, async () => {
+    const inlineKey = inlineChatKeyOf(iq.from.id);
+    inLane(inlineKey, { updateId: update.update_id, kind: "inline_query" }, null, async () => {
       if (!isAllowed(userChatKey)) {
         await bot.telegram.answerInlineQuery(iq.id, [], { cache_time: 60, is_personal: true });
         return;
@@ -310,7 +311,7 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
         });
         return;
       }
-      const ctx = askContext(`telegram:inline:${iq.from.id}`, iq.from.id);
+      const ctx = askContext(inlineKey, iq.from.id);
       const projects = await inlineSearch(engine, query, ctx, opts.inlineLimit ?? 10);
       const results: InlineQueryResult[] = [];
       for (const [i, project] of projects.entries()) {

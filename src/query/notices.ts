@@ -4,11 +4,11 @@ import type { Answer, AnswerProject } from "../domain.ts";
 import type { DocumentSummary, IngestEvent, Replacement } from "../../index/events.ts";
 import type { ProjectBrief } from "../../index/outbox.ts";
 import { formatAmount, toCents } from "../money.ts";
+import { wan } from "./format.ts";
 
 /** Longest list of added / removed / changed projects shown; the rest are counted. */
 const LIST_MAX = 8;
 
-const wan = (v: number): string => `${formatAmount(v)} 万元`;
 const unitSuffix = (unit: string | null): string => (unit ? `（${unit}）` : "");
 
 function listed<T>(items: T[], line: (item: T) => string): string[] {

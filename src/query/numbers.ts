@@ -1,4 +1,6 @@
 // Numbers as officials type them: Arabic or Chinese numerals, amounts in 元/万/万元/亿.
+import { fromCents, toCents } from "../money.ts";
+
 const DIGITS: Record<string, number> = {
   零: 0, 〇: 0, 一: 1, 壹: 1, 二: 2, 贰: 2, 两: 2, 三: 3, 叁: 3, 四: 4, 肆: 4,
   五: 5, 伍: 5, 六: 6, 陆: 6, 七: 7, 柒: 7, 八: 8, 捌: 8, 九: 9, 玖: 9,
@@ -60,8 +62,7 @@ function numberValue(raw: string): number | null {
   return parseChineseNumeral(raw);
 }
 
-const toWan = (n: number, unit: string | undefined): number =>
-  Math.round(n * (UNIT_TO_WAN[unit ?? "万元"] ?? 1) * 100) / 100;
+const toWan = (n: number, unit: string | undefined): number => fromCents(toCents(n * (UNIT_TO_WAN[unit ?? "万元"] ?? 1)));
 
 /** "1000万" → 1000, "5万元" → 5, "1.5亿" → 15000, "50000元" → 5, "一千万" → 1000, "300" → 300 (万元). */
 export function parseAmountWan(s: string): number | null {
@@ -81,6 +82,3 @@ export function findAmounts(s: string): AmountMatch[] {
   }
   return out;
 }
-
-/** The same amount read in another unit (for "500到600万": 500 read as 万). */
-export const reinterpret = (raw: number, unit: string): number => toWan(raw, unit);
