@@ -1,5 +1,6 @@
 // The top of one project card: 项目名称, 预算数 / 其中：财政资金 / 其他资金, 资金用途, 绩效目标.
-import { cardText, cellAmount, firstFilled, joinPieces, type Row } from "./cards-text.ts";
+import { cardText, cellAmount, firstFilled, type Row } from "./cards-text.ts";
+import { joinBroken } from "./normalize.ts";
 
 export interface CardHeader {
   name: string;
@@ -84,9 +85,9 @@ export function parseCardHeader(rows: Row[]): CardHeader {
     if (goalParts) goalParts.push(...text);
     else if (nameOpen && first > 0) nameParts.push(...text);
   }
-  header.name = cardText(nameParts.reduce(joinPieces, ""));
+  header.name = cardText(nameParts.reduce(joinBroken, ""));
   if (goalParts) {
-    const goal = cardText(goalParts.reduce(joinPieces, ""));
+    const goal = cardText(goalParts.reduce(joinBroken, ""));
     header.goal = goal === "" ? null : goal;
   }
   return header;

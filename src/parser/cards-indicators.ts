@@ -2,7 +2,8 @@
 // Rows come from a PDF: page breaks split cells over two rows, merged level cells are blank,
 // some rows lose their first column. Columns are recognised by content where position lies.
 import type { Indicator, Level1, Level2 } from "../domain.ts";
-import { indicatorField, isBlank, joinPieces, type Row } from "./cards-text.ts";
+import { indicatorField, isBlank, type Row } from "./cards-text.ts";
+import { joinBroken } from "./normalize.ts";
 import { canonicalLevel1, canonicalLevel2, PARENT_OF_LEVEL2 } from "./taxonomy.ts";
 
 export interface IndicatorColumns {
@@ -190,7 +191,7 @@ export class IndicatorTable {
         prev.level1 ??= PARENT_OF_LEVEL2[level2];
       }
     }
-    for (const f of TEXT_FIELDS) prev[f] = joinPieces(prev[f], piece[f]);
+    for (const f of TEXT_FIELDS) prev[f] = joinBroken(prev[f], piece[f]);
   }
 
   private start(piece: Piece, prev: Draft | undefined): void {

@@ -1,5 +1,5 @@
 // Line and cell handling for the project-card layout: tab-separated rows, `<p>` cells, label keys, amounts.
-import { cleanText, dropFinalStop, parseAmount, stripTags } from "./normalize.ts";
+import { CJK, cleanText, dropFinalStop, parseAmount, stripTags } from "./normalize.ts";
 
 /** One physical row of the extracted text, already split into cells. */
 export interface Row {
@@ -44,7 +44,7 @@ export function toRows(text: string): Row[] {
 /** Labels, headings and amounts are short; longer cells are text and skip the key normalisation. */
 const MAX_KEY_SOURCE = 200;
 
-export function makeRow(line: number, raw: string): Row {
+function makeRow(line: number, raw: string): Row {
   const parts = raw.split("\t");
   const cells = parts.map(cellText);
   const keys = cells.map((c) => (c.length > MAX_KEY_SOURCE ? c : labelKey(c)));
@@ -57,7 +57,7 @@ function cellText(raw: string): string {
 }
 
 /** A cell reduced for label matching: no spaces, full-width forms folded (：→:, （→( …). */
-export function labelKey(s: string): string {
+function labelKey(s: string): string {
   const t = (s.includes("<") ? stripTags(s) : s).normalize("NFKC");
   return /[\s\u00a0\u3000]/.test(t) ? t.replace(/[\s\u00a0\u3000]+/g, "") : t;
 }
@@ -66,8 +66,7 @@ export const isBlank = (row: Row): boolean => row.cells.every((c) => c === "");
 
 export const firstFilled = (row: Row): number => row.cells.findIndex((c) => c !== "");
 
-/** CJK characters and full-width punctuation: no space belongs next to them in Chinese text. */
-const CJK = "\\u3000-\\u303f\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\uff00-\\uffef“”‘’—…·";
+// No space belongs next to CJK characters and full-width punctuation in Chinese text.
 const SPACE_AFTER_CJK = new RegExp(`([${CJK}])\\s+`, "g");
 const SPACE_BEFORE_CJK = new RegExp(`\\s+(?=[${CJK}])`, "g");
 
@@ -84,16 +83,6 @@ export function cardText(s: string): string {
 export function indicatorField(s: string): string | null {
   const t = dropFinalStop(cardText(s));
   return t === "" ? null : t;
-}
-
-/**
- * Concatenates two pieces of one cell that a page break split. The pieces are glued directly
- * (the break falls inside a word), except between two Latin words.
- */
-export function joinPieces(a: string, b: string): string {
-  if (a === "") return b;
-  if (b === "") return a;
-  return /[A-Za-z]$/.test(a) && /^[A-Za-z]/.test(b) ? `${a} ${b}` : a + b;
 }
 
 const AMOUNT_IN_CELL = /^([-+]?[0-9,，]+(?:[.．][0-9]+)?)(万元|元)?$/;

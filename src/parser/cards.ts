@@ -91,7 +91,12 @@ function currencyOf(key: string): Currency | null {
 }
 
 function currencyIn(rows: Row[]): Currency | null {
-  for (const row of rows) for (const key of row.keys) if (currencyOf(key)) return currencyOf(key);
+  for (const row of rows) {
+    for (const key of row.keys) {
+      const currency = currencyOf(key);
+      if (currency) return currency;
+    }
+  }
   return null;
 }
 

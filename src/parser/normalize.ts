@@ -1,6 +1,7 @@
 // Text clean-up shared by both layouts: tags, stray spaces inside CJK text, amounts.
 
-const CJK = "\\u3000-\\u303f\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\uff00-\\uffef“”‘’—…·";
+/** CJK characters and full-width punctuation (a regex character-class body). */
+export const CJK = "\\u3000-\\u303f\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\uff00-\\uffef“”‘’—…·";
 const SPACE_BETWEEN_CJK = new RegExp(`([${CJK}])[\\s\\u00a0]+(?=[${CJK}])`, "g");
 const SPACE_AFTER_CJK_BEFORE_ANY = new RegExp(`([${CJK}])[\\s\\u00a0]+(?=[0-9A-Za-z%])`, "g");
 const SPACE_BEFORE_CJK_AFTER_ANY = new RegExp(`([0-9A-Za-z%])[\\s\\u00a0]+(?=[${CJK}])`, "g");
@@ -29,13 +30,6 @@ export function cleanText(s: string): string {
     .trim();
 }
 
-/** cleanText, then null for an empty cell. */
-export function cleanOrNull(s: string | undefined | null): string | null {
-  if (s == null) return null;
-  const t = cleanText(s);
-  return t === "" ? null : t;
-}
-
 /** Drops one trailing 。 (indicator fields never keep it). */
 export function dropFinalStop(s: string): string {
   return s.replace(/[。.]\s*$/, "").trim();
@@ -56,18 +50,14 @@ export function parseAmount(raw: string | undefined | null): number | null {
   return Number(s.replace(/,/g, ""));
 }
 
-/** Amount in 万元 rounded to cents, so sums compare exactly. */
-export function roundAmount(n: number): number {
-  return Math.round(n * 100) / 100;
-}
-
 /** All whitespace and tags removed: for comparing labels such as "项 目名称" with "项目名称". */
 export function compact(s: string): string {
   return stripTags(s).replace(/[\s\u00a0\u3000]+/g, "");
 }
 
-const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0xa0 || c === 0x3000;
-const isAsciiLetter = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+/** Space, tab, no-break space or ideographic space (by char code). */
+export const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0xa0 || c === 0x3000;
+export const isAsciiLetter = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 
 /**
  * Re-joins two pieces of one cell that a line break split. Chinese text and numbers are glued

@@ -7,7 +7,7 @@
 //      below it), then self-checks as Chinese warnings.
 import { ParseError, type ParsedDocument, type Project, type Unit } from "../domain.ts";
 import { indicatorCellComplete, looksLikeIndicators, parseIndicatorCell, startsIndicatorItem } from "./indicators.ts";
-import { cleanText, compact, isAmountLike, isBlankCell, parseAmount, parseScaledAmount, stripTags } from "./normalize.ts";
+import { cleanText, compact, isAmountLike, isAsciiLetter, isBlankCell, isSpace, parseAmount, parseScaledAmount, stripTags } from "./normalize.ts";
 
 type AmountRole = "total" | "fiscal" | "specialAccount" | "other" | "ignore";
 
@@ -18,9 +18,6 @@ interface Header {
   /** The name column says 资金使用单位: subtotal rows are expected. */
   hasUnitColumn: boolean;
 }
-
-const SPACE_CODES = new Set([0x20, 0x09, 0xa0, 0x3000]);
-const isAsciiLetter = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 
 /**
  * A cell re-assembled from the pieces a line break split it into. Pieces are joined once, at the
@@ -40,13 +37,13 @@ class Cell {
   append(piece: string): void {
     // Same glue as joinBroken, decided from the ends alone: nothing, or a space between Latin words.
     let start = 0;
-    while (start < piece.length && SPACE_CODES.has(piece.charCodeAt(start))) start++;
+    while (start < piece.length && isSpace(piece.charCodeAt(start))) start++;
     if (start === piece.length) return;
     const p = start === 0 ? piece : piece.slice(start);
     while (this.parts.length > 0) {
       const last = this.parts[this.parts.length - 1]!;
       let end = last.length;
-      while (end > 0 && SPACE_CODES.has(last.charCodeAt(end - 1))) end--;
+      while (end > 0 && isSpace(last.charCodeAt(end - 1))) end--;
       if (end === last.length) break;
       this.length -= last.length - end;
       if (end === 0) this.parts.pop();
@@ -290,9 +287,9 @@ function needsMore(row: RawRow, header: Header): boolean {
   if (i < 1) return false;
   const last = row.cells[i]!;
   if (last.length <= 80 && isAmountLike(slotText(last))) return false; // a subtotal or 合计 row
+  // indicatorCellComplete checks the final stop itself.
+  if (looksLikeIndicators(slotHead(last, 300))) return !indicatorCellComplete(slotTail(last, 3000));
   const end = cleanText(slotTail(last, 40));
-  if (looksLikeIndicators(slotHead(last, 300)))
-    return !(/(?:。|(?<!\d)\.)$/.test(end) && indicatorCellComplete(slotTail(last, 3000)));
   // A goal (or a cut-off indicator cell): unfinished without a final stop, or while the
   // indicator column has not been reached yet.
   return !/(?:[。！!？?）)”"》]|(?<!\d)\.)$/.test(end) || row.cells.length < header.cellCount;
@@ -498,7 +495,7 @@ const canBeSubtotal = (r: RowFields) => r.goal == null && r.indicatorText == nul
  * subtotal, and each subtotal equals the sum of the project rows up to the next subtotal.
  * Returns null when the rows are all projects.
  */
-export function splitUnits(rows: RowFields[], declared: number | null, hasUnitColumn: boolean): UnitSplit | null {
+function splitUnits(rows: RowFields[], declared: number | null, hasUnitColumn: boolean): UnitSplit | null {
   const n = rows.length;
   if (n < 2 || !canBeSubtotal(rows[0]!)) return null;
   const t = rows.map((r) => r.total);
@@ -628,8 +625,9 @@ export function parseWideTable(text: string): ParsedDocument {
     projectSum += r.total;
     if (currentUnit) currentUnit.sum += r.total;
     const parts = [r.fiscal, r.specialAccount, r.other].filter((v): v is number => v != null);
-    if (parts.length > 0 && parts.reduce((a, b) => a + b, 0) !== r.total)
-      warnings.push(`项目“${r.name}”总计 ${fmt(r.total)} 万元，与各资金来源之和 ${fmt(parts.reduce((a, b) => a + b, 0))} 万元不一致`);
+    const partsSum = parts.reduce((a, b) => a + b, 0);
+    if (parts.length > 0 && partsSum !== r.total)
+      warnings.push(`项目“${r.name}”总计 ${fmt(r.total)} 万元，与各资金来源之和 ${fmt(partsSum)} 万元不一致`);
     projects.push({
       name: r.name,
       unit: currentUnit ? (currentUnit as { name: string }).name : null,
